@@ -1,0 +1,34 @@
+# planbot: two commands on a fresh machine (Python 3.11 and the package registries only).
+#   make demo   runs the main job on the embedded defaults (SQLite, embedded Chroma, packaged model, no LLM)
+#   make test   runs the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# the CPU build of torch that lies on disk, before anything that would pull a CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/planbot ask "How should an initiative work through influential actors and aggregation points?"
+
+test: $(STAMP)
+	$(BIN)/ruff check bot evals tests bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot evals tests bench
+	$(BIN)/ruff format --check bot evals tests bench
+
+bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.bench_knowledge
+
+clean:
+	rm -rf $(VENV) data out

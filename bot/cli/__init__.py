@@ -1,0 +1,1 @@
+"""The command-line adapter (typer + rich): each command is one core call, rendered."""

@@ -1,0 +1,1 @@
+"""The knowledge provider: documents in, cited passages out (LangChain loaders and splitters, Chroma)."""

@@ -1,0 +1,40 @@
+"""Small interfaces between the core and its providers, so each side can be swapped or faked.
+
+The offline implementations and the optional LLM ones implement the same protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain import Answer, CapturedInput
+
+# The interview's question keys, in the order they are asked (texts in prompts/messages/<lang>.yaml).
+INTERVIEW_TOPICS: tuple[str, ...] = (
+    "constraints",
+    "opportunities",
+    "ideas",
+    "influential_actors",
+    "aggregation_points",
+    "small_step",
+    "quick_win",
+    "investment",
+)
+
+
+class Extractor(Protocol):
+    """Splits a stakeholder's message into atomic inputs and classifies each."""
+
+    def extract(self, text: str, question: str | None = None) -> list[CapturedInput]:
+        """`question` is the interview topic the message answers (one of INTERVIEW_TOPICS), if any."""
+        ...
+
+    def is_question(self, text: str) -> bool:
+        """True when the message is a question to the assistant rather than an input."""
+        ...
+
+
+class Answerer(Protocol):
+    """Grounded answers from the knowledge base, scoped to a plan's documents plus the global guidance."""
+
+    def ask(self, question: str, plan_id: int | None = None) -> Answer: ...

