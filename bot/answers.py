@@ -22,11 +22,12 @@ _BULLET_PREFIX = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 
 # Words that say nothing about the topic of a question; kept short and generic on purpose.
 _STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from into about as is are was were be been being do does
-    did doing have has had having can could should would will shall may might must it its this that these those
-    there here what which who whom whose when where why how i me my we our us you your he she they them their his
-    her not no yes so than then too very just also any some all each more most much many such own same other only
-    get got make made give tell say said please thanks thank ok okay hi hello like want need know one two""".split()
+    """a an the and or but if of to in on at by for with from into about as is are was were be been being
+    do does did doing have has had having can could should would will shall may might must it its this
+    that these those there here what which who whom whose when where why how i me my we our us you your
+    he she they them their his her not no yes so than then too very just also any some all each more
+    most much many such own same other only get got make made give tell say said please thanks thank ok
+    okay hi hello like want need know one two""".split()  # noqa: SIM905 - a word list reads best as words
 )
 
 
@@ -144,6 +145,12 @@ def render_citation(n: int, citation: Citation) -> str:
     messages = catalogue()
     if citation.section:
         return messages.text(
-            "answer.citation", n=n, document=citation.document, section=citation.section, chunk_id=citation.chunk_id
+            "answer.citation",
+            n=n,
+            document=citation.document,
+            section=citation.section,
+            chunk_id=citation.chunk_id,
         )
-    return messages.text("answer.citation_no_section", n=n, document=citation.document, chunk_id=citation.chunk_id)
+    return messages.text(
+        "answer.citation_no_section", n=n, document=citation.document, chunk_id=citation.chunk_id
+    )

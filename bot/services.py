@@ -9,6 +9,7 @@ from functools import cached_property
 from langchain_core.embeddings import Embeddings
 
 from bot.answers import OfflineAnswerer
+from bot.capture import OfflineExtractor
 from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.knowledge.index import VectorIndex, make_chroma_client
 from bot.knowledge.service import KnowledgeBase
@@ -37,7 +38,9 @@ class Services:
 
     @cached_property
     def index(self) -> VectorIndex:
-        return VectorIndex(make_chroma_client(self.settings.chroma_url, self.settings.chroma_dir), self.embeddings)
+        return VectorIndex(
+            make_chroma_client(self.settings.chroma_url, self.settings.chroma_dir), self.embeddings
+        )
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
@@ -53,6 +56,17 @@ class Services:
             min_score=self.settings.answer_min_score,
             max_question_chars=self.settings.max_question_chars,
         )
+
+    @cached_property
+    def extractor(self) -> OfflineExtractor:
+        return OfflineExtractor(self.embeddings)
+
+    @cached_property
+    def engine(self):
+        from bot.engine.engine import Engine
+        from bot.themes import cluster
+
+        return Engine(self.db, self.extractor, self.answerer, self.embeddings, cluster=cluster)
 
     def close(self) -> None:
         if "index" in self.__dict__:

@@ -55,6 +55,49 @@ class Settings(BaseSettings):
         validation_alias=_env("PLANBOT_LLM_BASE_URL"),
         description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp server).",
     )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_LLM_API_KEY"),
+        description="API key for the LLM provider; empty: the provider's own variable (OPENAI_API_KEY, ...), "
+        "or a placeholder for a local OpenAI-compatible server that needs none.",
+    )
+    llm_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        validation_alias=_env("PLANBOT_LLM_TIMEOUT_SECONDS"),
+        description="Longest wait for one LLM reply; past it the offline path answers.",
+    )
+    llm_retries: int = Field(
+        1,
+        ge=0,
+        le=5,
+        validation_alias=_env("PLANBOT_LLM_RETRIES"),
+        description="Retries (with exponential backoff) after an LLM error or timeout, before going offline.",
+    )
+    llm_person_requests_per_hour: int = Field(
+        60,
+        ge=0,
+        validation_alias=_env("PLANBOT_LLM_PERSON_REQUESTS_PER_HOUR"),
+        description="LLM requests one person may cause in an hour; past it their replies come from the offline path.",
+    )
+    llm_person_tokens_per_hour: int = Field(
+        60_000,
+        ge=0,
+        validation_alias=_env("PLANBOT_LLM_PERSON_TOKENS_PER_HOUR"),
+        description="LLM tokens (prompt + reply) one person may use in an hour.",
+    )
+    llm_plan_requests_per_hour: int = Field(
+        600,
+        ge=0,
+        validation_alias=_env("PLANBOT_LLM_PLAN_REQUESTS_PER_HOUR"),
+        description="LLM requests all people of one plan may cause in an hour.",
+    )
+    llm_plan_tokens_per_hour: int = Field(
+        600_000,
+        ge=0,
+        validation_alias=_env("PLANBOT_LLM_PLAN_TOKENS_PER_HOUR"),
+        description="LLM tokens (prompt + reply) all people of one plan may use in an hour.",
+    )
     telegram_bot_token: SecretStr | None = Field(
         None,
         validation_alias=_env("TELEGRAM_BOT_TOKEN"),

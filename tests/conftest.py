@@ -59,3 +59,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_embeddings():  # noqa: ANN201 - SentenceTransformerEmbeddings, imported only when a test needs it
+    """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
+    from bot.knowledge.embeddings import SentenceTransformerEmbeddings
+
+    embeddings = SentenceTransformerEmbeddings()
+    embeddings.embed_query("warm up")
+    return embeddings

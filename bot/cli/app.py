@@ -12,8 +12,10 @@ from bot.errors import PlanbotError
 # One line per command module; each defines `register(app: typer.Typer) -> None`.
 COMMAND_MODULES = [
     "bot.cli.knowledge",
+    "bot.cli.run",
     "bot.cli.extract",
     "bot.cli.chat",
+    "bot.cli.check",
 ]
 
 

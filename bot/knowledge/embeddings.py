@@ -42,7 +42,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
                 try:
                     self._model = SentenceTransformer(self.model_name, device="cpu")
-                except Exception as exc:  # noqa: BLE001 - any load failure is a settings problem
+                except Exception as exc:
                     raise SettingsError(
                         f"PLANBOT_EMBEDDING_MODEL: cannot load {self.model_name!r} offline "
                         f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"

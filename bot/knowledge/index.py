@@ -31,7 +31,7 @@ class IndexedChunk:
     position: int
 
 
-def make_chroma_client(chroma_url: str | None, persist_dir: Path):  # noqa: ANN201 - chromadb ClientAPI
+def make_chroma_client(chroma_url: str | None, persist_dir: Path):
     """An embedded PersistentClient under the data dir, or an HttpClient for PLANBOT_CHROMA_URL; telemetry off."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -54,7 +54,7 @@ def make_chroma_client(chroma_url: str | None, persist_dir: Path):  # noqa: ANN2
 class VectorIndex:
     """Cosine search over chunk vectors, filtered by retrieval scope ('global', 'plan-<id>')."""
 
-    def __init__(self, client, embeddings: Embeddings, collection: str = COLLECTION) -> None:  # noqa: ANN001
+    def __init__(self, client, embeddings: Embeddings, collection: str = COLLECTION) -> None:
         self._client = client
         self._embeddings = embeddings
         self._name = collection
@@ -74,7 +74,7 @@ class VectorIndex:
         texts = [chunk.text for chunk in chunks]
         if vectors is None:
             vectors = self._embeddings.embed_documents(texts)
-        self._store._collection.upsert(  # noqa: SLF001 - precomputed vectors: LangChain would embed again
+        self._store._collection.upsert(
             ids=[chunk.id for chunk in chunks],
             embeddings=[list(vector) for vector in vectors],
             documents=texts,
@@ -94,7 +94,7 @@ class VectorIndex:
             self._store.delete(ids=list(ids))
 
     def delete_scope(self, scope: str) -> None:
-        self._store._collection.delete(where={"scope": scope})  # noqa: SLF001
+        self._store._collection.delete(where={"scope": scope})
 
     def search(self, vector: Sequence[float], scopes: Sequence[str], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks within the scopes, best first."""
@@ -112,7 +112,7 @@ class VectorIndex:
         return set(self._store.get(include=[])["ids"])
 
     def count(self) -> int:
-        return self._store._collection.count()  # noqa: SLF001
+        return self._store._collection.count()
 
     def close(self) -> None:
         """Release the client, so a later client on the same folder starts afresh (Chroma shares systems)."""

@@ -35,7 +35,7 @@ def plain_text_to_markdown(text: str) -> str:
             if re.match(r"\d", stripped):
                 lines.append(stripped)  # a numbered list keeps its numbers
             else:
-                lines.append(f"- {raw[bullet.end():].strip()}")
+                lines.append(f"- {raw[bullet.end() :].strip()}")
         else:
             lines.append(stripped)
     return "\n".join(lines).strip() + "\n"
@@ -49,7 +49,9 @@ class _FileLoader(BaseLoader):
         raise NotImplementedError
 
     def lazy_load(self) -> Iterator[Document]:
-        yield Document(page_content=self._markdown(), metadata={"source": self.path.name, "title": self.path.stem})
+        yield Document(
+            page_content=self._markdown(), metadata={"source": self.path.name, "title": self.path.stem}
+        )
 
 
 class MarkdownLoader(_FileLoader):
@@ -84,7 +86,7 @@ class DocxLoader(_FileLoader):
         return "\n".join(lines).strip() + "\n"
 
     @staticmethod
-    def _paragraph(paragraph) -> str:  # noqa: ANN001 - python-docx Paragraph
+    def _paragraph(paragraph) -> str:
         text = paragraph.text.strip()
         if not text:
             return ""
@@ -93,7 +95,7 @@ class DocxLoader(_FileLoader):
             return "\n" + "#" * min(int(style[7:].strip()), 6) + " " + text + "\n"
         if style == "Title":
             return "\n# " + text + "\n"
-        is_list = "List" in style or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        is_list = "List" in style or (paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None)
         if is_list or _BULLET.match(text):
             return "- " + _BULLET.sub("", text)
         return text + "\n"
@@ -133,7 +135,7 @@ def load_document(path: Path, max_bytes: int) -> Document:
         raise PlanbotError(
             messages.text("errors.file_corrupt", path=path, suffix=suffix, reason=_reason(exc))
         ) from None
-    except Exception as exc:  # noqa: BLE001 - pypdf and python-docx raise many kinds on broken files
+    except Exception as exc:
         raise PlanbotError(
             messages.text("errors.file_corrupt", path=path, suffix=suffix, reason=_reason(exc))
         ) from None

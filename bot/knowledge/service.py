@@ -95,7 +95,9 @@ class KnowledgeBase:
         with self.db.session() as session:
             if plan_id is not None and session.get(Plan, plan_id) is None:
                 raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
-            existing = session.scalar(select(Document).where(Document.scope == scope, Document.source == source))
+            existing = session.scalar(
+                select(Document).where(Document.scope == scope, Document.source == source)
+            )
             if existing is not None and existing.content_hash == digest:
                 return IngestResult(source, IngestStatus.unchanged, len(existing.chunks), existing.id)
             passages = split_markdown(markdown)

@@ -40,9 +40,9 @@ def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
         retrieved = {p.chunk.chunk_id: p.chunk.text for p in ranked}
         for citation in answer.citations:
             total_citations += 1
-            valid_citations += citation.chunk_id in retrieved and citation.quote.split()[0] in retrieved[
-                citation.chunk_id
-            ]
+            valid_citations += (
+                citation.chunk_id in retrieved and citation.quote.split()[0] in retrieved[citation.chunk_id]
+            )
         if row["expect"] is None:
             if not answer.covered:
                 abstained_correctly += 1
@@ -57,7 +57,9 @@ def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
         hits3 += rank is not None and rank <= 3
         reciprocal += 1 / rank if rank else 0.0
         if rank != 1 or not answer.covered:
-            failures.append({"id": row["id"], "why": f"expected passage at rank {rank}", "question": row["question"]})
+            failures.append(
+                {"id": row["id"], "why": f"expected passage at rank {rank}", "question": row["question"]}
+            )
         # baseline: the passage sharing most content words with the question (keyword-only retrieval)
         terms = set(content_words(row["question"]))
         by_overlap = sorted(texts, key=lambda text: -len(terms & set(content_words(text))))
@@ -74,5 +76,8 @@ def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
         "abstention_precision": abstained_correctly / abstentions if abstentions else 1.0,
         "abstention_recall": abstained_correctly / len(out_of_scope) if out_of_scope else 1.0,
     }
-    baseline = {"keyword_only_recall_at_1": keyword_hits1 / n_in, "dense_only_recall_at_1": dense_hits1 / n_in}
+    baseline = {
+        "keyword_only_recall_at_1": keyword_hits1 / n_in,
+        "dense_only_recall_at_1": dense_hits1 / n_in,
+    }
     return AnswersReport(metrics=metrics, failures=failures, baseline=baseline)

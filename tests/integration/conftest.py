@@ -10,22 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.services import Services
 from bot.settings import load_settings
 
-POSTGRES_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture(scope="session")
-def real_embeddings() -> SentenceTransformerEmbeddings:
-    embeddings = SentenceTransformerEmbeddings()
-    embeddings.embed_query("warm up")
-    return embeddings
+POSTGRES_URL = os.environ.get(
+    "PLANBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture
-def make_services(real_embeddings: SentenceTransformerEmbeddings, tmp_path: Path) -> Iterator:
+def make_services(real_embeddings, tmp_path: Path) -> Iterator:
     built: list[Services] = []
 
     def make(data_dir: Path | None = None, database_url: str | None = None) -> Services:
@@ -46,7 +40,7 @@ def _postgres_reachable() -> bool:
             connection.execute(text("select 1"))
         engine.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means: not reachable here
+    except Exception:
         return False
 
 

@@ -40,11 +40,18 @@ def test_a_real_docx_and_a_real_pdf_are_ingested_and_cited(make_services, tmp_pa
         tmp_path / "dairy-analysis.docx",
         "Milk collection",
         ["Farmers in Kiambu lose a third of the evening milk because the cooling centre closes at five."],
-        ["The Ndumberi cooperative buys from twelve hundred smallholders.", "Feed prices doubled since March."],
+        [
+            "The Ndumberi cooperative buys from twelve hundred smallholders.",
+            "Feed prices doubled since March.",
+        ],
     )
     pdf_path = write_pdf(
         tmp_path / "meeting-notes.pdf",
-        ["Meeting notes, 3 May", "", "Transporters asked for a shared cold truck route to the Nairobi buyers."],
+        [
+            "Meeting notes, 3 May",
+            "",
+            "Transporters asked for a shared cold truck route to the Nairobi buyers.",
+        ],
     )
     knowledge = services.knowledge
     assert knowledge.ingest_file(docx_path, plan_id=plan_id).status is IngestStatus.added
@@ -83,7 +90,9 @@ def test_retrieval_for_a_plan_never_sees_another_plans_documents(make_services, 
     services = make_services()
     plan_a, plan_b = _plan(services, "A"), _plan(services, "B")
     secret = tmp_path / "a.md"
-    secret.write_text("# A only\n\nCANARY-7731 the cashew processor in Mtwara pays forty percent above market.\n")
+    secret.write_text(
+        "# A only\n\nCANARY-7731 the cashew processor in Mtwara pays forty percent above market.\n"
+    )
     services.knowledge.ingest_file(secret, plan_id=plan_a)
     question = "what does the cashew processor in Mtwara pay?"
     seen_by_a = services.knowledge.retrieve(question, plan_a, k=20)
@@ -94,10 +103,16 @@ def test_retrieval_for_a_plan_never_sees_another_plans_documents(make_services, 
     assert "CANARY-7731" not in services.answerer.ask(question, plan_b).model_dump_json()
 
 
-def test_reindex_after_deleting_the_chroma_folder_gives_the_same_answers(make_services, tmp_path: Path) -> None:
+def test_reindex_after_deleting_the_chroma_folder_gives_the_same_answers(
+    make_services, tmp_path: Path
+) -> None:
     data = tmp_path / "data"
     services = make_services(data)
-    questions = ["Who are influential actors?", "What is an aggregation point?", "How to keep stakeholders committed?"]
+    questions = [
+        "Who are influential actors?",
+        "What is an aggregation point?",
+        "How to keep stakeholders committed?",
+    ]
     before = [services.answerer.ask(q).model_dump() for q in questions]
     services.close()
     shutil.rmtree(data / "chroma")

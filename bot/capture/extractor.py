@@ -1,0 +1,198 @@
+"""The offline extractor: cue lexicon + nearest few-shot prototypes + a prior from the question, no LLM."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.capture.lexicon import NONE_LABEL, CaptureLexicon, load_lexicon, phrase_pattern
+from bot.capture.splitter import Segment, split_message, summarise
+from bot.domain import CapturedInput, InputKind
+from bot.errors import PlanbotError
+from bot.messages import catalogue
+from bot.ports import INTERVIEW_TOPICS
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+_EDGE_PUNCT = " \t.,;:!?¡¿…'\"()[]{}-–—*_~"
+
+
+@dataclass
+class SegmentAnalysis:
+    """Why a segment became an input or not; kept for debugging and for is_question."""
+
+    segment: Segment
+    reason: str  # "input", "social", "vague", "question", "off_topic", "none", "no_words"
+    scores: dict[str, float] = field(default_factory=dict)
+    captured: CapturedInput | None = None
+
+
+def _has_letters(text: str) -> bool:
+    return any(unicodedata.category(ch).startswith("L") for ch in text)
+
+
+class OfflineExtractor:
+    """Implements `bot.ports.Extractor` with the packaged embeddings; one batched embedding call a message."""
+
+    def __init__(self, embeddings: Embeddings, lexicon: CaptureLexicon | None = None) -> None:
+        self._embeddings = embeddings
+        self.lexicon = lexicon or load_lexicon()
+        none = self.lexicon.none
+        self._cues = {kind: phrase_pattern(self.lexicon.cues.get(kind, [])) for kind in InputKind}
+        self._social = phrase_pattern(none.social + none.filler)
+        self._vague = phrase_pattern(none.vague)
+        self._continuations = phrase_pattern(none.continuations)
+        self._proposal = phrase_pattern(none.proposal_questions)
+        lead_ins = phrase_pattern(none.question_lead_ins)
+        starts = phrase_pattern(none.question_starts)
+        lead = rf"(?:(?:{lead_ins.pattern})[\s,]+)*" if lead_ins else ""
+        self._question_start = (
+            re.compile(rf"^\W*{lead}(?:{starts.pattern})", re.IGNORECASE) if starts else None
+        )
+        self._prototype_labels: list[str] = []
+        self._prototype_matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    # --- the Extractor protocol -------------------------------------------------------------------------
+
+    def extract(self, text: str, question: str | None = None) -> list[CapturedInput]:
+        """The atomic inputs in `text`, classified with the help of the question it answers."""
+        return [a.captured for a in self.analyse(text, question) if a.captured is not None]
+
+    def is_question(self, text: str) -> bool:
+        """A question to the assistant: at least one segment asks something and none holds an input."""
+        segments = self._segments(text)
+        if not any(self._is_question_segment(s.text) for s in segments):
+            return False
+        analyses = self.analyse(text)
+        return any(a.reason == "question" for a in analyses) and not any(a.captured for a in analyses)
+
+    # --- analysis ---------------------------------------------------------------------------------------
+
+    def analyse(self, text: str, question: str | None = None) -> list[SegmentAnalysis]:
+        """Each segment of the message with the decision taken on it."""
+        if question is not None and question not in INTERVIEW_TOPICS:
+            raise PlanbotError(
+                catalogue().text("capture.unknown_topic", given=question, keys=", ".join(INTERVIEW_TOPICS))
+            )
+        analyses: list[SegmentAnalysis] = []
+        pending: list[SegmentAnalysis] = []
+        for segment in self._segments(text):
+            reason = self._rule_reason(segment.text)
+            analysis = SegmentAnalysis(segment=segment, reason=reason or "pending")
+            analyses.append(analysis)
+            if reason is None:
+                pending.append(analysis)
+        if pending:
+            self._classify(pending, question)
+        return analyses
+
+    def _segments(self, text: str | None) -> list[Segment]:
+        if not text or not text.strip():
+            return []
+        return split_message(text, self._continuations)
+
+    def _rule_reason(self, text: str) -> str | None:
+        """A decision that needs no embedding: no words, social talk, a vague answer or a question."""
+        if not _has_letters(text):
+            return "no_words"
+        bare = text.strip(_EDGE_PUNCT)
+        if self._social is not None and not _WORD.search(self._social.sub(" ", bare)):
+            return "social"
+        if self._vague is not None and not _WORD.search(self._vague.sub(" ", bare)):
+            return "vague"
+        if self._is_question_segment(text):
+            return "question"
+        return None
+
+    def _is_question_segment(self, text: str) -> bool:
+        stripped = text.strip()
+        if self._proposal is not None and self._proposal.search(stripped):
+            return False
+        if stripped.rstrip(" .!)\"'").endswith("?") or stripped.startswith("¿"):
+            return True
+        if self._question_start is None or not self._question_start.match(stripped):
+            return False
+        return not any(p is not None and p.search(stripped) for p in self._cues.values())
+
+    def _prototypes(self) -> tuple[list[str], np.ndarray]:
+        """The few-shot prototypes embedded once per instance."""
+        with self._lock:
+            if self._prototype_matrix is None:
+                labels, texts = [], []
+                for label, examples in self.lexicon.prototypes.items():
+                    for example in examples:
+                        labels.append(label)
+                        texts.append(example)
+                self._prototype_labels = labels
+                self._prototype_matrix = _normalised(self._embeddings.embed_documents(texts))
+            return self._prototype_labels, self._prototype_matrix
+
+    def _classify(self, pending: list[SegmentAnalysis], question: str | None) -> None:
+        labels, matrix = self._prototypes()
+        vectors = _normalised(self._embeddings.embed_documents([a.segment.text for a in pending]))
+        similarities = vectors @ matrix.T
+        weights = self.lexicon.weights
+        prior = self.lexicon.prior(question)
+        floor = self.lexicon.off_topic_similarity_answer if question else self.lexicon.off_topic_similarity
+        none_prior = self.lexicon.none_prior_answer if question else self.lexicon.none_prior
+        label_rows = {label: [i for i, name in enumerate(labels) if name == label] for label in set(labels)}
+        for analysis, row in zip(pending, similarities, strict=True):
+            best = {
+                label: float(np.mean(np.sort(row[idx])[-weights.top_k :]))
+                for label, idx in label_rows.items()
+            }
+            hits = {
+                kind: min(len(pattern.findall(analysis.segment.text)), weights.cue_cap) if pattern else 0
+                for kind, pattern in self._cues.items()
+            }
+            logits: dict[str, float] = {}
+            for kind in InputKind:
+                logits[kind.value] = (
+                    best.get(kind.value, 0.0) / weights.temperature
+                    + weights.cue_weight * hits[kind]
+                    + weights.prior_weight * math.log(prior[kind])
+                )
+            if NONE_LABEL in best:
+                logits[NONE_LABEL] = best[NONE_LABEL] / weights.temperature + weights.prior_weight * math.log(
+                    none_prior
+                )
+            probabilities = _softmax(logits)
+            analysis.scores = probabilities
+            winner = max(probabilities, key=probabilities.__getitem__)
+            top_kind_similarity = max(best.get(kind.value, 0.0) for kind in InputKind)
+            if not any(hits.values()) and top_kind_similarity < floor:
+                analysis.reason = "off_topic"
+            elif winner == NONE_LABEL:
+                analysis.reason = "none"
+            elif probabilities[winner] < self.lexicon.min_confidence:
+                analysis.reason = "unclear"
+            else:
+                analysis.reason = "input"
+                analysis.captured = CapturedInput(
+                    kind=InputKind(winner),
+                    text=analysis.segment.text,
+                    summary=summarise(analysis.segment.text),
+                    confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
+                )
+
+
+def _normalised(vectors: list[list[float]]) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2:
+        matrix = matrix.reshape(len(vectors), -1)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def _softmax(logits: dict[str, float]) -> dict[str, float]:
+    peak = max(logits.values())
+    exps = {label: math.exp(value - peak) for label, value in logits.items()}
+    total = sum(exps.values())
+    return {label: value / total for label, value in exps.items()}

@@ -1,0 +1,114 @@
+"""The guided interview: one question per topic, "why?", skip, back, ONE follow-up for a vague answer.
+
+Progress lives in the membership row (topic index, pending follow-up), so it resumes after a restart and
+per plan when a person is in several.
+"""
+
+from __future__ import annotations
+
+from bot.domain import Answer
+from bot.engine import inputs
+from bot.engine.models import Choice, Reply
+from bot.engine.topics import interview_data
+from bot.engine.turn import Turn
+from bot.storage.plan_models import Membership
+
+
+def total() -> int:
+    return len(interview_data().topics)
+
+
+def question_reply(turn: Turn, membership: Membership, prefix: str = "") -> Reply:
+    index = membership.topic_index
+    topic = interview_data().topics[index]
+    head = turn.t("interview.progress", n=index + 1, total=total())
+    body = turn.t("interview.followup") if membership.followup_pending else turn.t(f"interview.topics.{topic.key}")
+    text = f"{head} {body}" if not membership.followup_pending else body
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    return Reply(text=text, choices=controls(turn, index))
+
+
+def controls(turn: Turn, index: int) -> list[Choice]:
+    return [
+        Choice(label=turn.t("interview.choice_why"), data=f"iv:why:{index}"),
+        Choice(label=turn.t("interview.choice_skip"), data=f"iv:skip:{index}"),
+        Choice(label=turn.t("interview.choice_back"), data=f"iv:back:{index}"),
+    ]
+
+
+def why_text(turn: Turn, index: int) -> str:
+    data = interview_data()
+    return turn.t("interview.why", quote=data.topics[index].quote, document=data.document, section=data.section)
+
+
+def _advance(turn: Turn, membership: Membership, prefix: str) -> list[Reply]:
+    membership.followup_pending = False
+    membership.topic_index += 1
+    if membership.topic_index >= total():
+        membership.topic_index = total() - 1
+        membership.interview_done_at = turn.now
+        text = turn.t("interview.done")
+        return [Reply(text=f"{prefix}\n\n{text}" if prefix else text)]
+    return [question_reply(turn, membership, prefix)]
+
+
+def on_control(turn: Turn, membership: Membership, action: str, index: int | None = None) -> list[Reply]:
+    if membership.interview_done_at is not None or (index is not None and index != membership.topic_index):
+        raise turn.fail("engine.stale_choice")
+    if action == "why":
+        return [question_reply(turn, membership, why_text(turn, membership.topic_index))]
+    if action == "skip":
+        return _advance(turn, membership, turn.t("interview.skipped"))
+    if action == "back":
+        membership.followup_pending = False
+        if membership.topic_index == 0:
+            return [question_reply(turn, membership, turn.t("interview.first_question"))]
+        membership.topic_index -= 1
+        return [question_reply(turn, membership)]
+    raise turn.fail("engine.stale_choice")
+
+
+def render_answer(turn: Turn, answer: Answer) -> str:
+    lines = [answer.answer]
+    for n, citation in enumerate(answer.citations, start=1):
+        key = "answer.citation" if citation.section else "answer.citation_no_section"
+        line = turn.t(key, n=n, document=citation.document, section=citation.section, chunk_id=citation.chunk_id)
+        lines.append(f'{line}: "{inputs.shorten(citation.quote, 300)}"')
+    return "\n".join(lines)
+
+
+def on_answer(turn: Turn, membership: Membership, text: str) -> list[Reply]:
+    data = interview_data()
+    action = data.control(text)
+    if action is not None:
+        return on_control(turn, membership, action)
+    if turn.providers.extractor.is_question(text):
+        answer = turn.providers.answerer.ask(text, membership.plan_id)
+        return [
+            Reply(text=render_answer(turn, answer)),
+            question_reply(turn, membership, turn.t("engine.answer_then_continue")),
+        ]
+    topic = data.topics[membership.topic_index]
+    vague = data.is_vague(text)
+    fallback = None if vague else topic.fallback_kind
+    stored, repeats = inputs.capture(turn, membership.plan_id, text, topic.key, fallback)
+    if not stored and repeats:
+        return [question_reply(turn, membership, turn.t("interview.already_noted"))]
+    noted = turn.t("interview.noted", items=inputs.describe(turn, stored)) if stored else ""
+    if vague and not membership.followup_pending:
+        membership.followup_pending = True
+        return [question_reply(turn, membership, noted)]
+    return _advance(turn, membership, noted or turn.t("interview.noted_nothing"))
+
+
+def on_free_text(turn: Turn, membership: Membership, text: str) -> list[Reply]:
+    """After the interview: a question is answered, anything else is captured with question=None."""
+    if turn.providers.extractor.is_question(text):
+        return [Reply(text=render_answer(turn, turn.providers.answerer.ask(text, membership.plan_id)))]
+    stored, repeats = inputs.capture(turn, membership.plan_id, text, None)
+    if stored:
+        return [Reply(text=turn.t("interview.added", items=inputs.describe(turn, stored)))]
+    if repeats:
+        return [Reply(text=turn.t("interview.already_noted"))]
+    return [Reply(text=turn.t("interview.added_nothing"))]

@@ -1,0 +1,64 @@
+"""Transport-neutral shapes of the engine: who speaks, what arrives, what planbot answers.
+
+Each adapter (Telegram, terminal, tests) turns its own updates into `Incoming` and renders `Reply`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class Person(BaseModel):
+    """Someone talking to planbot; `key` names the transport and its user id, e.g. "tg:12345"."""
+
+    key: str = Field(min_length=1, max_length=200)
+    display_name: str = ""
+    language: str | None = None
+
+
+class Incoming(BaseModel):
+    """One update: a text, a command with its arguments, or a tapped choice."""
+
+    text: str | None = None
+    command: str | None = None
+    args: str = ""
+    choice: str | None = None
+    source_id: str | None = None
+    edited: bool = False
+    content_type: str = "text"
+    document_name: str | None = None
+    document_bytes: bytes | None = None
+    invite_link: str | None = Field(
+        None, description="How this transport links to an invite, with {code} in it (e.g. a Telegram deep link)."
+    )
+
+
+class Choice(BaseModel):
+    """A button: `data` comes back as `Incoming.choice` (Telegram callback data: ≤ 64 bytes ASCII)."""
+
+    label: str
+    data: str
+
+    @field_validator("data")
+    @classmethod
+    def _short_ascii(cls, value: str) -> str:
+        if not value.isascii() or not 0 < len(value) <= 64:
+            raise ValueError("choice data must be 1..64 ASCII characters")
+        return value
+
+
+class ReplyFile(BaseModel):
+    """A file to send along with a reply (exports)."""
+
+    name: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+class Reply(BaseModel):
+    """Plain text (adapters escape it), optional choices and files."""
+
+    text: str
+    choices: list[Choice] = Field(default_factory=list)
+    files: list[ReplyFile] = Field(default_factory=list)
+    error: bool = Field(False, description="A refusal that changed nothing (adapters may show it as a toast).")

@@ -1,0 +1,190 @@
+"""Plans and membership: creating a plan, joining with a code, consent, the profile, switching plans."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from bot.engine import invites
+from bot.engine.models import Choice, Reply
+from bot.engine.topics import interview_data
+from bot.engine.turn import BASE, Turn
+from bot.storage.models import Plan
+from bot.storage.plan_models import Membership, PlanSettings, ProcessedMessage, StoredInput
+
+MAX_FIELD_CHARS = 200
+
+
+def create_plan(turn: Turn, name: str, value_chain: str, region: str) -> Plan:
+    """The creator becomes its first facilitator (creating the plan is their consent)."""
+    plan = Plan(name=name, value_chain=value_chain, region=region, created_at=turn.now)
+    turn.session.add(plan)
+    turn.session.flush()
+    turn.session.add(
+        Membership(
+            person_id=turn.person.id,
+            plan_id=plan.id,
+            role="facilitator",
+            consented_at=turn.now,
+            joined_at=turn.now,
+            topic_index=0,
+            followup_pending=False,
+        )
+    )
+    turn.session.flush()
+    turn.state.active_plan_id = plan.id
+    return plan
+
+
+def actor_types(turn: Turn, plan_id: int) -> list[str]:
+    settings = turn.session.get(PlanSettings, plan_id)
+    if settings is not None and settings.actor_types:
+        return list(settings.actor_types)
+    return interview_data().actor_types
+
+
+def memberships(turn: Turn) -> list[tuple[Membership, Plan]]:
+    rows = turn.session.execute(
+        select(Membership, Plan)
+        .join(Plan, Plan.id == Membership.plan_id)
+        .where(Membership.person_id == turn.person.id, Membership.role != "notes")
+        .order_by(Plan.id)
+    )
+    return [(m, p) for m, p in rows]
+
+
+def stage(membership: Membership | None) -> str:
+    """Where a person stands in a plan; derived from the membership row so it always resumes."""
+    if membership is None:
+        return "no_plan"
+    if membership.consented_at is None:
+        return "consent"
+    if membership.role == "facilitator":
+        return "facilitator"
+    if membership.actor_type is None:
+        return "profile_role"
+    if membership.size is None:
+        return "profile_size"
+    if membership.organisation is None:
+        return "profile_org"
+    if membership.interview_done_at is None:
+        return "interview"
+    return "done"
+
+
+def join(turn: Turn, code: str) -> list[Reply]:
+    invite = invites.resolve(turn.session, code, turn.now)
+    if invite is None:
+        raise turn.fail("engine.bad_invite")
+    plan = turn.session.get(Plan, invite.plan_id)
+    assert plan is not None  # the invite's foreign key cascades with the plan
+    existing = turn.membership(plan.id)
+    turn.state.active_plan_id = plan.id
+    turn.set_mode(BASE)
+    if existing is not None:
+        return [Reply(text=turn.t("engine.already_member", plan=plan.name))]
+    invite.uses += 1
+    turn.session.add(
+        Membership(
+            person_id=turn.person.id,
+            plan_id=plan.id,
+            role=invite.role,
+            joined_at=turn.now,
+            topic_index=0,
+            followup_pending=False,
+        )
+    )
+    turn.session.flush()
+    return []
+
+
+def consent_prompt(turn: Turn, plan: Plan) -> Reply:
+    return Reply(
+        text=turn.t("engine.consent", plan=plan.name, value_chain=plan.value_chain, region=plan.region),
+        choices=[
+            Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
+            Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
+        ],
+    )
+
+
+def role_prompt(turn: Turn, plan_id: int) -> Reply:
+    choices = [
+        Choice(label=_label(turn, "engine.actor_types", key), data=f"role:{key}") for key in actor_types(turn, plan_id)
+    ]
+    return Reply(text=turn.t("engine.ask_role"), choices=choices)
+
+
+def size_prompt(turn: Turn) -> Reply:
+    choices = [Choice(label=turn.t(f"engine.sizes.{key}"), data=f"size:{key}") for key in interview_data().sizes]
+    return Reply(text=turn.t("engine.ask_size"), choices=choices)
+
+
+def org_prompt(turn: Turn) -> Reply:
+    return Reply(text=turn.t("engine.ask_org"), choices=[Choice(label=turn.t("engine.org_skip"), data="org:skip")])
+
+
+def _label(turn: Turn, section: str, key: str) -> str:
+    try:
+        return turn.t(f"{section}.{key}")
+    except KeyError:
+        return key.replace("_", " ").capitalize()
+
+
+def actor_label(turn: Turn, key: str | None) -> str:
+    return _label(turn, "engine.actor_types", key or "other")
+
+
+def on_consent(turn: Turn, agree: bool) -> list[Reply]:
+    membership = turn.membership()
+    plan = turn.plan()
+    if membership is None or plan is None or membership.consented_at is not None:
+        raise turn.fail("engine.stale_choice")
+    if agree:
+        membership.consented_at = turn.now
+        if membership.role == "facilitator":
+            return [Reply(text=turn.t("engine.cofacilitator_ready", plan=plan.name))]
+        return []
+    turn.session.delete(membership)
+    turn.session.flush()
+    others = memberships(turn)
+    if others:
+        turn.state.active_plan_id = others[0][1].id
+        return [Reply(text=turn.t("engine.declined"))]
+    forget_person(turn)
+    return [Reply(text=turn.t("engine.declined"))]
+
+
+def on_profile_choice(turn: Turn, field: str, value: str) -> list[Reply]:
+    membership = turn.membership()
+    if membership is None:
+        raise turn.fail("engine.stale_choice")
+    current = stage(membership)
+    if field == "role" and current == "profile_role" and value in actor_types(turn, membership.plan_id):
+        membership.actor_type = value
+    elif field == "size" and current == "profile_size" and value in interview_data().sizes:
+        membership.size = value
+    elif field == "org" and current == "profile_org" and value == "skip":
+        membership.organisation = ""
+    else:
+        raise turn.fail("engine.stale_choice")
+    return []
+
+
+def on_org_text(turn: Turn, membership: Membership, text: str) -> list[Reply]:
+    membership.organisation = text.strip()[:MAX_FIELD_CHARS]
+    return []
+
+
+def forget_person(turn: Turn) -> None:
+    """Deletes the person's profile, memberships, inputs and conversation state in every plan."""
+    session = turn.session
+    person_id = turn.person.id
+    session.flush()
+    session.execute(delete(StoredInput).where(StoredInput.person_id == person_id))
+    session.execute(delete(ProcessedMessage).where(ProcessedMessage.person_id == person_id))
+    session.execute(delete(Membership).where(Membership.person_id == person_id))
+    session.delete(turn.state)
+    session.flush()
+    session.delete(turn.person)
+    session.flush()
+    turn.forgotten = True

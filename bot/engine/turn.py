@@ -1,0 +1,73 @@
+"""One message's unit of work: the session, the person's rows and the providers, passed to every handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.engine.models import Choice, Incoming, Reply
+from bot.errors import PlanbotError
+from bot.messages import Catalogue
+from bot.ports import Answerer, Extractor
+from bot.storage.models import Plan
+from bot.storage.plan_models import ConversationState, Membership, PersonRow
+
+ClusterFn = Callable[[Sequence[Any], Embeddings], Sequence[Any]]
+
+# The transient modes a person can be in on top of where their plan membership stands.
+BASE = "base"
+
+
+@dataclass
+class Providers:
+    extractor: Extractor
+    answerer: Answerer
+    embeddings: Embeddings
+    cluster: ClusterFn | None = None
+
+
+@dataclass
+class Turn:
+    session: Session
+    person: PersonRow
+    state: ConversationState
+    incoming: Incoming
+    now: datetime
+    msg: Catalogue
+    providers: Providers
+    forgotten: bool = False
+    source_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, key: str, **values: object) -> str:
+        return self.msg.text(key, **values)
+
+    def fail(self, key: str, **values: object) -> PlanbotError:
+        """A one-line reply; raising it rolls the whole message back (no state change)."""
+        return PlanbotError(self.t(key, **values))
+
+    def plan(self) -> Plan | None:
+        if self.state.active_plan_id is None:
+            return None
+        return self.session.get(Plan, self.state.active_plan_id)
+
+    def membership(self, plan_id: int | None = None) -> Membership | None:
+        plan_id = plan_id if plan_id is not None else self.state.active_plan_id
+        if plan_id is None:
+            return None
+        return self.session.scalar(
+            select(Membership).where(Membership.person_id == self.person.id, Membership.plan_id == plan_id)
+        )
+
+    def set_mode(self, mode: str, **pending: Any) -> None:
+        self.state.state = mode
+        self.state.pending = dict(pending)
+
+    def reply(self, key: str, choices: list[Choice] | None = None, **values: object) -> Reply:
+        return Reply(text=self.t(key, **values), choices=choices or [])

@@ -1,0 +1,276 @@
+"""The PTB Application: built once from the services, handlers that make one engine call per Update."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.engine.models import Reply
+from bot.errors import SettingsError
+from bot.messages import catalogue
+from bot.services import Services
+from bot.telegram.ordering import PerPersonUpdateProcessor
+from bot.telegram.render import escape, keyboard, split_message, valid_callback_data
+from bot.telegram.translate import Translation, translate
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,100}$")
+
+PRIVATE_COMMANDS = ("start", "help", "plans", "switch", "mine", "forgetme", "cancel")
+FACILITATOR_COMMANDS = (
+    "newplan",
+    "invite",
+    "vision",
+    "meeting",
+    "summary",
+    "propose",
+    "check",
+    "initiatives",
+    "export",
+    "remind",
+    "vote",
+)
+GROUP_COMMANDS = ("linkgroup", "vote", "help")
+
+
+@dataclass
+class BotState:
+    """What handlers need, built once in post_init and closed in post_shutdown (typed, not string-keyed)."""
+
+    services: Services | None = None
+    executor: ThreadPoolExecutor | None = None
+    username: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> Services:
+        if self.services is None:
+            raise RuntimeError("the bot's services are not started")
+        return self.services
+
+
+class PlanbotContext(CallbackContext[ExtBot, dict, dict, BotState]):
+    """The handlers' context: `context.bot_data` is the typed BotState."""
+
+
+def validate_token(token: str | None) -> str:
+    if not token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN: missing; `planbot run` needs the token from @BotFather")
+    if not _TOKEN.match(token):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN: malformed; expected digits, a colon and the secret (123456:ABC...)"
+        )
+    return token
+
+
+def file_base_url(base_url: str) -> str:
+    """The file download URL that goes with a Bot API base URL (…/bot → …/file/bot)."""
+    base = base_url.rstrip("/")
+    return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+async def _call_engine(context: PlanbotContext, translation: Translation) -> list[Reply]:
+    """The engine is synchronous (SQL, embeddings): run it off the event loop."""
+    state = context.bot_data
+    engine = state.ready.engine
+    incoming = translation.incoming
+    if state.username:
+        incoming = incoming.model_copy(update={"invite_link": f"https://t.me/{state.username}?start={{code}}"})
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(state.executor, engine.handle, translation.person, incoming)
+
+
+async def send_replies(context: PlanbotContext, chat_id: int, replies: list[Reply]) -> None:
+    for reply in replies:
+        parts = split_message(escape(reply.text))
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            await context.bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply.choices) if last else None,
+                disable_web_page_preview=True,
+            )
+        for attachment in reply.files:
+            await context.bot.send_document(chat_id, document=attachment.content, filename=attachment.name)
+
+
+async def on_message(update: Update, context: PlanbotContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    state = context.bot_data
+    messages = catalogue()
+    if chat.type != ChatType.PRIVATE:
+        await _on_group_message(update, context)
+        return
+    translation = translate(update, state.username)
+    if translation is None:
+        return
+    if translation.unsupported is not None:
+        key = f"telegram.unsupported.{translation.unsupported.value}"
+        try:
+            text = messages.text(key)
+        except KeyError:
+            text = messages.text("telegram.unsupported.other")
+        await send_replies(context, chat.id, [Reply(text=text)])
+        return
+    if translation.document_file_id is not None:
+        limit = state.ready.settings.max_file_bytes
+        if translation.document_size and translation.document_size > limit:
+            await send_replies(
+                context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))]
+            )
+            return
+        telegram_file = await context.bot.get_file(translation.document_file_id)
+        content = bytes(await telegram_file.download_as_bytearray())
+        if len(content) > limit:
+            await send_replies(
+                context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))]
+            )
+            return
+        translation = Translation(
+            translation.person, translation.incoming.model_copy(update={"document_bytes": content})
+        )
+    replies = await _call_engine(context, translation)
+    await send_replies(context, chat.id, replies)
+
+
+async def _on_group_message(update: Update, context: PlanbotContext) -> None:
+    """Groups not linked to a plan are ignored, except for one short hint when the bot is mentioned."""
+    message = update.effective_message
+    username = context.bot_data.username
+    if message is None or not message.text or not username:
+        return
+    if f"@{username.lower()}" in message.text.lower():
+        await message.reply_text(escape(catalogue().text("telegram.group_hint")), parse_mode=ParseMode.HTML)
+
+
+async def on_callback(update: Update, context: PlanbotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    messages = catalogue()
+    if not valid_callback_data(query.data):
+        await query.answer(messages.text("telegram.bad_button"), show_alert=True)
+        return
+    translation = translate(update, context.bot_data.username)
+    if translation is None or translation.incoming is None:
+        await query.answer()
+        return
+    replies = await _call_engine(context, translation)
+    refusals = [reply for reply in replies if reply.error]
+    if refusals and len(refusals) == len(replies):
+        await query.answer(refusals[0].text[:200], show_alert=True)
+        return
+    await query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await send_replies(context, chat.id, replies)
+
+
+async def on_error(update: object, context: PlanbotContext) -> None:
+    log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, escape(catalogue().text("engine.error")))
+        except TelegramError:
+            log.warning("could not tell the person about the error")
+
+
+def _command_list(names: tuple[str, ...]) -> list[BotCommand]:
+    messages = catalogue()
+    commands = []
+    for name in names:
+        try:
+            line = messages.text(f"engine.help.{name}")
+        except KeyError:
+            line = name
+        description = line.split(" - ", 1)[-1][:256] or name
+        commands.append(BotCommand(name, description))
+    return commands
+
+
+async def post_init(application: Application) -> None:
+    state: BotState = application.bot_data
+    services = state.ready
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(state.executor, lambda: services.engine)  # build (and warm) everything once
+    me = await application.bot.get_me()
+    state.username = me.username
+    await application.bot.set_my_commands(
+        _command_list(PRIVATE_COMMANDS + FACILITATOR_COMMANDS), scope=BotCommandScopeAllPrivateChats()
+    )
+    await application.bot.set_my_commands(_command_list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    log.info("planbot is up as @%s", me.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    state: BotState = application.bot_data
+    if state.executor is not None:
+        state.executor.shutdown(wait=True)
+    if state.services is not None:
+        state.services.close()
+
+
+def build_application(services: Services, *, workers: int = 4) -> Application:
+    """The real PTB Application around the engine; the token and Bot API URL come from the settings."""
+    settings = services.settings
+    token = validate_token(
+        settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    )
+    state = BotState(
+        services=services, executor=ThreadPoolExecutor(workers, thread_name_prefix="planbot-engine")
+    )
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_base_url(settings.telegram_base_url))
+        .context_types(ContextTypes(context=PlanbotContext, bot_data=BotState))
+        .concurrent_updates(PerPersonUpdateProcessor(256))
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3)
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data.services = state.services
+    application.bot_data.executor = state.executor
+    application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_handler(MessageHandler(filters.ALL, on_message))
+    application.add_handler(TypeHandler(Update, _ignore), group=1)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _ignore(update: Update, context: PlanbotContext) -> None:
+    """Updates of kinds planbot does not use (chat member changes, reactions...) need no reply."""

@@ -1,0 +1,36 @@
+"""The shapes the theme clustering takes and gives back, shared with the engine that calls it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ThemeItem(BaseModel):
+    """One captured input to be grouped; `vector` lets a caller reuse an embedding it already has."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    person_id: int
+    kind: str
+    text: str
+    vector: list[float] | None = Field(
+        None, description="A precomputed embedding; when given, not re-embedded."
+    )
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _plain_kind(cls, value: object) -> object:
+        """An `InputKind` member arrives as its plain value, so themes compare and serialise as strings."""
+        return getattr(value, "value", value)
+
+
+class Theme(BaseModel):
+    """Inputs of one kind that say the same thing, and the distinct people who said it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    label: str = Field(description="The most central input's words, shortened to at most 60 characters.")
+    item_ids: list[int] = Field(description="Ids of the grouped inputs, ascending.")
+    person_ids: list[int] = Field(description="Distinct people who raised it, ascending.")
