@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
 from bot.domain import Answer, CapturedInput
 
 # The interview's question keys, in the order they are asked (texts in prompts/messages/<lang>.yaml).
@@ -31,6 +33,16 @@ class Extractor(Protocol):
 
     def is_question(self, text: str) -> bool:
         """True when the message is a question to the assistant rather than an input."""
+        ...
+
+
+class DocumentStore(Protocol):
+    """Where a facilitator's uploaded documents go: the plan's own part of the knowledge base."""
+
+    def ingest_bytes(
+        self, plan_id: int, name: str, data: bytes, kind: str = "document", session: Session | None = None
+    ) -> tuple[str, int]:
+        """Store the document (in `session`'s unit of work when given); returns its text and its chunk count."""
         ...
 
 

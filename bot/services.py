@@ -66,7 +66,9 @@ class Services:
         from bot.engine.engine import Engine
         from bot.themes import cluster
 
-        return Engine(self.db, self.extractor, self.answerer, self.embeddings, cluster=cluster)
+        return Engine(
+            self.db, self.extractor, self.answerer, self.embeddings, cluster=cluster, documents=self.knowledge
+        )
 
     def close(self) -> None:
         if "index" in self.__dict__:

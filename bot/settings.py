@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         60,
         ge=0,
         validation_alias=_env("PLANBOT_LLM_PERSON_REQUESTS_PER_HOUR"),
-        description="LLM requests one person may cause in an hour; past it their replies come from the offline path.",
+        description="LLM requests one person may cause in an hour; past it, the offline path replies.",
     )
     llm_person_tokens_per_hour: int = Field(
         60_000,

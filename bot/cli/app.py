@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.cli.extract",
     "bot.cli.chat",
     "bot.cli.check",
+    "bot.cli.eval",
 ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 
+from bot.logs import configure_logging
 from bot.services import Services
 from bot.settings import load_settings
 
@@ -15,16 +15,10 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
 @contextmanager
 def services() -> Iterator[Services]:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     built = Services(settings)
     try:
         yield built

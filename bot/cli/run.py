@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.context import configure_logging
 from bot.errors import SettingsError
+from bot.logs import configure_logging
 from bot.services import Services
 from bot.settings import load_settings
 
@@ -27,7 +27,7 @@ def run(
     from bot.telegram.app import build_application, validate_token
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     validate_token(settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None)
     if webhook:
         if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():

@@ -468,6 +468,35 @@ def run_text(turn: Turn, text: str) -> list[Reply]:
     return interview.on_free_text(turn, membership, text)
 
 
+NOTES_FILE = re.compile(r"notes|minutes|meeting|compte.rendu|acta", re.IGNORECASE)
+
+
+def run_document(turn: Turn) -> list[Reply]:
+    """A facilitator's file becomes a plan document (meeting notes also give inputs); a stakeholder's is declined."""
+    incoming = turn.incoming
+    membership = turn.membership()
+    if membership is None:
+        return [turn.reply("engine.no_plan")]
+    if membership.role != "facilitator" or membership.consented_at is None:
+        return [turn.reply("engine.document_declined")]
+    store = turn.providers.documents
+    if store is None:
+        return [turn.reply("engine.document_unavailable")]
+    name = incoming.document_name or "document"
+    is_notes = bool(NOTES_FILE.search(name) or NOTES_FILE.search(incoming.text or ""))
+    text, chunks = store.ingest_bytes(
+        membership.plan_id,
+        name,
+        incoming.document_bytes or b"",
+        kind="meeting_notes" if is_notes else "document",
+        session=turn.session,
+    )
+    replies = [turn.reply("engine.document_added", name=name, chunks=chunks)]
+    if is_notes:
+        replies += capture_notes(turn, text)
+    return replies
+
+
 def run_edit(turn: Turn, text: str) -> list[Reply]:
     """An edited message replaces what was captured from it; one that captured nothing changes nothing."""
     rows, had = inputs_mod.replace_from_source(turn, turn.source_id, text)

@@ -26,7 +26,7 @@ from bot.engine.topics import has_words
 from bot.engine.turn import BASE, ClusterFn, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
 from bot.messages import Catalogue, catalogue
-from bot.ports import Answerer, Extractor
+from bot.ports import Answerer, DocumentStore, Extractor
 from bot.storage import Database
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, PersonRow, ProcessedMessage
@@ -52,9 +52,12 @@ class Engine:
         embeddings: Embeddings,
         clock: Callable[[], datetime] = utcnow,
         cluster: ClusterFn | None = None,
+        documents: DocumentStore | None = None,
     ) -> None:
         self.db = db
-        self.providers = Providers(extractor=extractor, answerer=answerer, embeddings=embeddings, cluster=cluster)
+        self.providers = Providers(
+            extractor=extractor, answerer=answerer, embeddings=embeddings, cluster=cluster, documents=documents
+        )
         self.clock = clock
 
     def handle(self, person: Person, incoming: Incoming) -> list[Reply]:
@@ -88,6 +91,8 @@ class Engine:
     @staticmethod
     def _precheck(incoming: Incoming, msg: Catalogue) -> Reply | None:
         """Bad input is answered before anything is stored."""
+        if incoming.content_type == "document":
+            return None if incoming.document_bytes else Reply(text=msg.text("engine.document_empty"), error=True)
         if incoming.command is not None or incoming.choice is not None:
             size = len(incoming.args)
             return (
@@ -147,6 +152,8 @@ class Engine:
     @staticmethod
     def _dispatch(turn: Turn) -> list[Reply]:
         incoming = turn.incoming
+        if incoming.content_type == "document":
+            return commands.run_document(turn)
         if incoming.command:
             return commands.run_command(turn, incoming.command)
         if incoming.choice:

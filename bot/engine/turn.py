@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.engine.models import Choice, Incoming, Reply
 from bot.errors import PlanbotError
 from bot.messages import Catalogue
-from bot.ports import Answerer, Extractor
+from bot.ports import Answerer, DocumentStore, Extractor
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
 
@@ -30,6 +30,7 @@ class Providers:
     answerer: Answerer
     embeddings: Embeddings
     cluster: ClusterFn | None = None
+    documents: DocumentStore | None = None
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,8 +13,9 @@ from pathlib import Path
 from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, PlanbotError
 from bot.knowledge.chunking import Passage, content_hash, split_markdown
 from bot.knowledge.index import IndexedChunk, VectorIndex
 from bot.knowledge.loaders import load_document
@@ -79,6 +81,32 @@ class KnowledgeBase:
     def ingest_file(self, path: Path, plan_id: int | None = None, kind: str = "document") -> IngestResult:
         return self.ingest_document(load_document(path, self.max_file_bytes), path, plan_id, kind)
 
+    def ingest_bytes(
+        self, plan_id: int, name: str, data: bytes, kind: str = "document", session: Session | None = None
+    ) -> tuple[str, int]:
+        """An uploaded file (e.g. from Telegram): checked and loaded like a file on disk, named as sent."""
+        safe_name = Path(name).name or "document"
+        if len(data) > self.max_file_bytes:
+            raise PlanbotError(
+                catalogue().text("errors.file_too_large", path=safe_name, size=len(data), limit=self.max_file_bytes)
+            )
+        with tempfile.TemporaryDirectory(prefix="planbot-upload-") as folder:
+            path = Path(folder) / safe_name
+            path.write_bytes(data)
+            try:
+                document = load_document(path, self.max_file_bytes)
+            except PlanbotError as exc:
+                raise PlanbotError(exc.message.replace(str(path), safe_name)) from None
+        result = self.ingest_text(
+            document.page_content,
+            source=safe_name,
+            title=Path(safe_name).stem,
+            plan_id=plan_id,
+            kind=kind,
+            session=session,
+        )
+        return document.page_content, result.chunks
+
     def ingest_document(
         self, document: LCDocument, path: Path, plan_id: int | None = None, kind: str = "document"
     ) -> IngestResult:
@@ -87,57 +115,71 @@ class KnowledgeBase:
         )
 
     def ingest_text(
-        self, markdown: str, *, source: str, title: str, plan_id: int | None = None, kind: str = "document"
+        self,
+        markdown: str,
+        *,
+        source: str,
+        title: str,
+        plan_id: int | None = None,
+        kind: str = "document",
+        session: Session | None = None,
     ) -> IngestResult:
-        """One transaction per document: SQL rows and index entries land together or not at all."""
+        """One transaction per document: SQL rows and index entries land together or not at all.
+
+        Given a `session`, the document joins that unit of work (the engine's, for an upload in chat).
+        """
+        if session is not None:
+            return self._ingest(session, markdown, source, title, plan_id, kind)
+        with self.db.session() as own:
+            return self._ingest(own, markdown, source, title, plan_id, kind)
+
+    def _ingest(
+        self, session: Session, markdown: str, source: str, title: str, plan_id: int | None, kind: str
+    ) -> IngestResult:
         scope = plan_scope(plan_id)
         digest = content_hash(markdown)
-        with self.db.session() as session:
-            if plan_id is not None and session.get(Plan, plan_id) is None:
-                raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
-            existing = session.scalar(
-                select(Document).where(Document.scope == scope, Document.source == source)
-            )
-            if existing is not None and existing.content_hash == digest:
-                return IngestResult(source, IngestStatus.unchanged, len(existing.chunks), existing.id)
-            passages = split_markdown(markdown)
-            old_ids = [chunk.id for chunk in existing.chunks] if existing is not None else []
-            if existing is None:
-                existing = Document(plan_id=plan_id, scope=scope, source=source, title=title, kind=kind)
-                session.add(existing)
-                status = IngestStatus.added
-            else:
-                existing.chunks.clear()
-                session.flush()
-                status = IngestStatus.replaced
-            existing.content_hash = digest
-            existing.title = title
-            existing.kind = kind
-            chunks = [
-                Chunk(
-                    id=_chunk_id(scope, source, passage),
-                    scope=scope,
-                    position=passage.position,
-                    section=passage.section,
-                    text=passage.text,
-                    text_hash=passage.text_hash,
-                )
-                for passage in passages
-            ]
-            existing.chunks.extend(chunks)
+        if plan_id is not None and session.get(Plan, plan_id) is None:
+            raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
+        existing = session.scalar(select(Document).where(Document.scope == scope, Document.source == source))
+        if existing is not None and existing.content_hash == digest:
+            return IngestResult(source, IngestStatus.unchanged, len(existing.chunks), existing.id)
+        passages = split_markdown(markdown)
+        old_ids = [chunk.id for chunk in existing.chunks] if existing is not None else []
+        if existing is None:
+            existing = Document(plan_id=plan_id, scope=scope, source=source, title=title, kind=kind)
+            session.add(existing)
+            status = IngestStatus.added
+        else:
+            existing.chunks.clear()
             session.flush()
-            vectors = self.embeddings.embed_documents([chunk.text for chunk in chunks])
-            indexed = [self._indexed(chunk, title) for chunk in chunks]
-            self.index.add(indexed, vectors)
-            try:
-                stale = [chunk_id for chunk_id in old_ids if chunk_id not in {c.id for c in chunks}]
-                self.index.delete(stale)
-                session.flush()
-            except Exception:
-                self.index.delete([chunk.id for chunk in indexed])
-                raise
-            document_id = existing.id
-        return IngestResult(source, status, len(chunks), document_id)
+            status = IngestStatus.replaced
+        existing.content_hash = digest
+        existing.title = title
+        existing.kind = kind
+        chunks = [
+            Chunk(
+                id=_chunk_id(scope, source, passage),
+                scope=scope,
+                position=passage.position,
+                section=passage.section,
+                text=passage.text,
+                text_hash=passage.text_hash,
+            )
+            for passage in passages
+        ]
+        existing.chunks.extend(chunks)
+        session.flush()
+        vectors = self.embeddings.embed_documents([chunk.text for chunk in chunks])
+        indexed = [self._indexed(chunk, title) for chunk in chunks]
+        self.index.add(indexed, vectors)
+        new_ids = {chunk.id for chunk in chunks}
+        try:
+            self.index.delete([chunk_id for chunk_id in old_ids if chunk_id not in new_ids])
+            session.flush()
+        except Exception:
+            self.index.delete([chunk.id for chunk in indexed])
+            raise
+        return IngestResult(source, status, len(chunks), existing.id)
 
     @staticmethod
     def _indexed(chunk: Chunk, title: str) -> IndexedChunk:

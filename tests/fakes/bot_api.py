@@ -344,6 +344,7 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._bot_messages: dict[int, list[BotMessage]] = {}
         self._user_messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._user_message_ids: dict[int, int] = {}
         self._open_queries: set[str] = set()
         self._files: dict[str, StoredFile] = {}
         self._polls: dict[str, _Poll] = {}
@@ -453,7 +454,13 @@ class FakeBotApi:
         chat = self._chat_for(user, chat)
         msg = factory.message(self._next_message_id(chat.id), chat, user, **content)
         self._user_messages[(chat.id, msg["message_id"])] = msg
-        return self.push_update({"update_id": next(self._update_ids), "message": msg})
+        update_id = self.push_update({"update_id": next(self._update_ids), "message": msg})
+        self._user_message_ids[update_id] = msg["message_id"]
+        return update_id
+
+    def message_id_of(self, update_id: int) -> int:
+        """The message id of a message the scripted user sent in update ``update_id`` (to edit it later)."""
+        return self._user_message_ids[update_id]
 
     def send_text(self, user: FakeUser, text: str, chat: FakeChat | None = None, **extra: Any) -> int:
         """The user types ``text``; commands and @mentions get entities like a Telegram client adds."""

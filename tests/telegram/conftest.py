@@ -24,3 +24,6 @@ async def bot_api(bot_token: str) -> AsyncIterator[FakeBotApi]:
         yield server
     finally:
         await server.stop()
+
+
+from tests.telegram.kit import services_factory  # noqa: E402, F401 - the fixture, shared by the bot's tests
