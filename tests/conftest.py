@@ -62,7 +62,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
 
 
 @pytest.fixture(scope="session")
-def real_embeddings():  # noqa: ANN201 - SentenceTransformerEmbeddings, imported only when a test needs it
+def real_embeddings():
     """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
     from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 

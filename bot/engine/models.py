@@ -55,6 +55,15 @@ class ReplyFile(BaseModel):
     mime_type: str = "application/octet-stream"
 
 
+class PollSpec(BaseModel):
+    """A poll for the adapter to post natively; `poll_id` is planbot's id, so answers can be stored as votes."""
+
+    poll_id: int
+    question: str = Field(max_length=300)
+    options: list[str] = Field(min_length=2, max_length=10)
+    multiple: bool = True
+
+
 class Reply(BaseModel):
     """Plain text (adapters escape it), optional choices and files."""
 
@@ -62,3 +71,7 @@ class Reply(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     files: list[ReplyFile] = Field(default_factory=list)
     error: bool = Field(False, description="A refusal that changed nothing (adapters may show it as a toast).")
+    to: str | None = Field(
+        None, description="Key of another person or group chat to send this to (reminders, polls); None: the sender."
+    )
+    poll: PollSpec | None = Field(None, description="Post this as a native poll (in a linked group).")

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import bot.storage.plan_models  # noqa: F401 - registers the interview tables
+import bot.storage.plan_models
+import bot.storage.workshop_models  # noqa: F401 - registers the initiatives, groups and polls tables
 from bot.storage.models import Base
 
 connection = context.config.attributes["connection"]

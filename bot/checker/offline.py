@@ -1,0 +1,213 @@
+"""The offline checker: the rubric's cues, light parsing and the packaged embeddings; no LLM, no network.
+
+Deterministic and explainable: every status comes with the sentence that decided it. Injected instructions
+are removed before anything is read, so they neither add nor remove evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.checker.models import CriterionResult, FollowUp, GuidanceCitation, Initiative, Scorecard
+from bot.checker.parsing import Parser
+from bot.checker.rubric import CriterionSpec, Rubric, compile_cue, load_rubric
+from bot.checker.verdict import decide_verdict
+from bot.domain import CriterionId, Status
+from bot.errors import PlanbotError
+from bot.messages import catalogue
+
+
+@dataclass
+class _Hits:
+    """Sentences (by index) where each kind of signal fired for one criterion."""
+
+    met: list[int] = field(default_factory=list)
+    not_met: list[int] = field(default_factory=list)
+    overrides: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Compiled:
+    spec: CriterionSpec
+    met: list
+    not_met: list
+    overrides: list
+    met_vectors: np.ndarray
+    not_met_vectors: np.ndarray
+
+
+class OfflineChecker:
+    """Checks an initiative (free text or structured) against the eight guidance criteria."""
+
+    def __init__(self, embeddings: Embeddings, rubric: Rubric | None = None) -> None:
+        self.embeddings = embeddings
+        self.rubric = rubric or load_rubric()
+        self.parser = Parser(self.rubric.lexicon)
+        self._compiled: dict[CriterionId, _Compiled] | None = None
+
+    def _criteria(self) -> dict[CriterionId, _Compiled]:
+        """Cue patterns and prototype vectors, built once per checker (one embedding batch)."""
+        if self._compiled is None:
+            texts: list[str] = []
+            for spec in self.rubric.criteria:
+                texts += spec.examples.met + spec.examples.not_met
+            vectors = np.asarray(self.embeddings.embed_documents(texts), dtype=float) if texts else None
+            compiled: dict[CriterionId, _Compiled] = {}
+            at = 0
+            for spec in self.rubric.criteria:
+                n_met, n_not = len(spec.examples.met), len(spec.examples.not_met)
+                assert vectors is not None or n_met + n_not == 0
+                compiled[spec.id] = _Compiled(
+                    spec=spec,
+                    met=[compile_cue(p) for p in spec.cues.met],
+                    not_met=[compile_cue(p) for p in spec.cues.not_met],
+                    overrides=[compile_cue(p) for p in spec.cues.overrides],
+                    met_vectors=vectors[at : at + n_met] if n_met else np.zeros((0, 1)),
+                    not_met_vectors=vectors[at + n_met : at + n_met + n_not] if n_not else np.zeros((0, 1)),
+                )
+                at += n_met + n_not
+            self._compiled = compiled
+        return self._compiled
+
+    def check(self, initiative: Initiative | str) -> Scorecard:
+        text = render_initiative(initiative) if isinstance(initiative, Initiative) else initiative
+        if not isinstance(text, str) or not text.strip():
+            raise PlanbotError(catalogue().text("checker.empty_text"))
+        sentences = self.parser.clean_sentences(text)
+        criteria = self._criteria()
+        vectors = np.asarray(self.embeddings.embed_documents(sentences), dtype=float) if sentences else np.zeros((0, 1))
+        structured = _structured_statuses(initiative, self.rubric) if isinstance(initiative, Initiative) else {}
+        results: list[CriterionResult] = []
+        for criterion_id, compiled in criteria.items():
+            status, evidence = structured.get(criterion_id) or self._decide(compiled, sentences, vectors)
+            results.append(
+                CriterionResult(
+                    id=criterion_id,
+                    status=status,
+                    evidence=evidence if status is not Status.unclear else None,
+                    citation=GuidanceCitation(document=self.rubric.document, quote=compiled.spec.quote),
+                )
+            )
+        verdict = decide_verdict({r.id: r.status for r in results})
+        questions = [
+            FollowUp(criterion=r.id, question=criteria[r.id].spec.question)
+            for r in results
+            if r.status is Status.unclear
+        ]
+        return Scorecard(verdict=verdict, criteria=results, questions=questions)
+
+    def _cue_hits(self, compiled: _Compiled, sentences: list[str]) -> _Hits:
+        hits = _Hits()
+        for index, sentence in enumerate(sentences):
+            if any(p.search(sentence) for p in compiled.not_met):
+                hits.not_met.append(index)
+            if any(p.search(sentence) for p in compiled.overrides):
+                hits.overrides.append(index)
+            for pattern in compiled.met:
+                match = next(
+                    (m for m in pattern.finditer(sentence) if not self.parser.is_negated(sentence, m.start())),
+                    None,
+                )
+                if match:
+                    hits.met.append(index)
+                    break
+        return hits
+
+    def _parsed_hits(self, criterion: CriterionId, sentences: list[str], hits: _Hits) -> None:
+        """What light parsing adds: times to months, a single named enterprise."""
+        lexicon = self.rubric.lexicon
+        if criterion is CriterionId.near_term_benefits:
+            for index, sentence in enumerate(sentences):
+                if not self.parser.speaks_of_benefit(sentence):
+                    continue
+                months = [t.months for t in self.parser.time_mentions(sentence)]
+                if months and min(months) <= lexicon.near_term_max_months:
+                    hits.met.append(index)
+                elif months and min(months) >= lexicon.long_term_min_months:
+                    hits.not_met.append(index)
+        elif criterion is CriterionId.industry_wide and not hits.met and not hits.overrides:
+            named = [index for index, sentence in enumerate(sentences) if self.parser.enterprises(sentence)]
+            names = {name for s in sentences for name in self.parser.enterprises(s)}
+            if len(names) == 1:
+                hits.not_met.extend(named)
+
+    def _decide(self, compiled: _Compiled, sentences: list[str], vectors: np.ndarray) -> tuple[Status, str | None]:
+        hits = self._cue_hits(compiled, sentences)
+        self._parsed_hits(compiled.spec.id, sentences, hits)
+        if hits.overrides:
+            return Status.met, sentences[hits.overrides[0]]
+        order = (
+            [(Status.met, hits.met), (Status.not_met, hits.not_met)]
+            if compiled.spec.precedence == "met"
+            else [(Status.not_met, hits.not_met), (Status.met, hits.met)]
+        )
+        for status, indices in order:
+            if indices:
+                return status, sentences[min(indices)]
+        return self._by_similarity(compiled, sentences, vectors)
+
+    def _by_similarity(
+        self, compiled: _Compiled, sentences: list[str], vectors: np.ndarray
+    ) -> tuple[Status, str | None]:
+        """When no cue decides: a sentence very close to the rubric's examples of one status decides it."""
+        if not sentences:
+            return Status.unclear, None
+        rule = self.rubric.embedding
+        met = _best(vectors, compiled.met_vectors)
+        not_met = _best(vectors, compiled.not_met_vectors)
+        best_met, best_not = int(np.argmax(met)), int(np.argmax(not_met))
+        if not_met[best_not] >= rule.not_met_threshold and not_met[best_not] - met[best_not] >= rule.margin:
+            return Status.not_met, sentences[best_not]
+        if met[best_met] >= rule.met_threshold and met[best_met] - not_met[best_met] >= rule.margin:
+            return Status.met, sentences[best_met]
+        return Status.unclear, None
+
+
+def _best(sentence_vectors: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
+    """Each sentence's highest cosine similarity to a set of prototypes (vectors are normalised)."""
+    if prototypes.shape[0] == 0 or sentence_vectors.shape[0] == 0:
+        return np.zeros(sentence_vectors.shape[0])
+    return (sentence_vectors @ prototypes.T).max(axis=1)
+
+
+def render_initiative(initiative: Initiative) -> str:
+    """A structured initiative as sentences, so the same cues read it as they read chat text."""
+    parts = [initiative.title.rstrip(".") + ".", initiative.description]
+    if initiative.actors:
+        parts.append("Actors: " + ", ".join(initiative.actors) + ".")
+    if initiative.lead_actor:
+        parts.append(f"Led by {initiative.lead_actor}.")
+    if initiative.investment and (initiative.investment.who or initiative.investment.amount):
+        who = initiative.investment.who or "someone"
+        parts.append(f"Investment: {who} invests {initiative.investment.amount or ''}".rstrip() + ".")
+    if initiative.first_benefits:
+        parts.append(f"First benefits: {initiative.first_benefits}.")
+    parts += [step.rstrip(".") + "." for step in initiative.steps]
+    if initiative.risk:
+        parts.append(f"Risk: {initiative.risk}.")
+    if initiative.beneficiaries and initiative.beneficiaries.description:
+        parts.append(f"Beneficiaries: {initiative.beneficiaries.description}.")
+    return "\n".join(part for part in parts if part and part.strip())
+
+
+def _structured_statuses(initiative: Initiative, rubric: Rubric) -> dict[CriterionId, tuple[Status, str]]:
+    """Fields that settle a criterion outright: the MSE count or share, the months to first benefits."""
+    decided: dict[CriterionId, tuple[Status, str]] = {}
+    people = initiative.beneficiaries
+    if people is not None:
+        if (people.mse_count or 0) > 0 or (people.mse_share or 0) > 0:
+            shown = f"{people.mse_count} MSEs" if people.mse_count else f"{people.mse_share:.0%} MSEs"
+            decided[CriterionId.reaches_mses] = (Status.met, shown)
+        elif people.mse_count == 0 or people.mse_share == 0:
+            decided[CriterionId.reaches_mses] = (Status.not_met, "0 MSEs")
+    months = initiative.first_benefits_months
+    if months is not None:
+        words = initiative.first_benefits or f"{months:g} months"
+        if months <= rubric.lexicon.near_term_max_months:
+            decided[CriterionId.near_term_benefits] = (Status.met, words)
+        elif months >= rubric.lexicon.long_term_min_months:
+            decided[CriterionId.near_term_benefits] = (Status.not_met, words)
+    return decided

@@ -1,0 +1,165 @@
+"""Assembles a plan's draft from the database: its people, their inputs grouped into themes, and the initiatives.
+
+Initiatives and the plan-level check are not stored in SQL yet, so the caller passes them in (already checked).
+Grouping is passed in too (`cluster`), so the builder stays free of models and is easy to test.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain import InputKind
+from bot.errors import NotFoundError
+from bot.export.convert import draft_initiative, guidance_criteria, plan_check_rows
+from bot.export.draft import (
+    ActorCount,
+    Draft,
+    DraftTheme,
+    Gathering,
+    NamedActor,
+    ParticipantGroup,
+    Quote,
+    TitleBlock,
+)
+from bot.messages import catalogue
+from bot.storage.models import Plan
+from bot.storage.plan_models import Membership, StoredInput
+from bot.themes.models import Theme, ThemeItem
+
+if TYPE_CHECKING:
+    from bot.checker.plan_check import CheckedInitiative, PlanCheck
+    from bot.checker.rubric import Rubric
+
+Cluster = Callable[[list[ThemeItem]], Sequence[Theme]]
+QUOTES_PER_THEME = 3
+QUOTE_LIMIT = 300
+NOTES_ROLE = "notes"
+
+
+def _quotes(theme: Theme, rows: dict[int, StoredInput], members: dict[int, Membership]) -> list[Quote]:
+    """Up to three quotes from different people, in the theme's order; anonymous (actor type and size)."""
+    quotes: list[Quote] = []
+    seen: set[int] = set()
+    for item_id in theme.item_ids:
+        row = rows[item_id]
+        if row.person_id in seen:
+            continue
+        seen.add(row.person_id)
+        member = members.get(row.person_id)
+        text = " ".join(row.text.split())
+        if len(text) > QUOTE_LIMIT:
+            text = text[: QUOTE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+        quotes.append(
+            Quote(
+                text=text,
+                actor_type=(member.actor_type or "other") if member else None,
+                size=member.size if member else None,
+            )
+        )
+        if len(quotes) == QUOTES_PER_THEME:
+            break
+    return quotes
+
+
+def _answers(ids: Sequence[str], labels: dict[int, str]) -> list[str]:
+    """An initiative answers input ids or theme labels; ids are shown as the label of their theme."""
+    out: list[str] = []
+    for answer in ids:
+        label = labels.get(int(answer)) if answer.strip().isdigit() else None
+        shown = label or answer
+        if shown not in out:
+            out.append(shown)
+    return out
+
+
+def build_draft(
+    session: Session,
+    plan_id: int,
+    cluster: Cluster,
+    initiatives: Sequence[CheckedInitiative] = (),
+    plan_check: PlanCheck | None = None,
+    today: date | None = None,
+    version: int = 1,
+    rubric: Rubric | None = None,
+) -> Draft:
+    """The draft of one plan as it stands; a plan with no input yet gives a draft that says so."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
+    members = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.plan_id == plan_id))}
+    rows = {
+        r.id: r
+        for r in session.scalars(select(StoredInput).where(StoredInput.plan_id == plan_id).order_by(StoredInput.id))
+    }
+
+    def profile(pid: int) -> tuple[str, str | None]:
+        member = members.get(pid)
+        return ((member.actor_type or "other"), member.size) if member else ("other", None)
+
+    # Participants: stakeholders who agreed to take part, and anyone who gave input, but not meeting notes.
+    people = {pid for pid, m in members.items() if m.role == "stakeholder" and m.consented_at is not None}
+    people |= {r.person_id for r in rows.values() if getattr(members.get(r.person_id), "role", None) != NOTES_ROLE}
+    groups = Counter(profile(pid) for pid in people)
+    dates = sorted(r.created_at.date() for r in rows.values())
+    meetings = sorted({m.joined_at.date() for m in members.values() if m.role == NOTES_ROLE})
+    gathering = Gathering(
+        participants=[
+            ParticipantGroup(actor_type=a, size=s, count=n)
+            for (a, s), n in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+        ],
+        inputs=len(rows),
+        first_input=dates[0] if dates else None,
+        last_input=dates[-1] if dates else None,
+        meetings=meetings,
+    )
+
+    grouped = (
+        cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows.values()])
+        if rows
+        else []
+    )
+    themes: list[DraftTheme] = []
+    named: dict[str, list[NamedActor]] = {InputKind.influential_actor.value: [], InputKind.aggregation_point.value: []}
+    labels: dict[int, str] = {}
+    for theme in grouped:
+        for item_id in theme.item_ids:
+            labels[item_id] = theme.label
+        who = set(theme.person_ids)
+        if theme.kind in named:
+            named[theme.kind].append(NamedActor(name=theme.label, people=len(who)))
+        elif theme.kind in (InputKind.constraint.value, InputKind.opportunity.value):
+            actors = Counter(profile(p)[0] for p in who)
+            themes.append(
+                DraftTheme(
+                    kind=InputKind(theme.kind),
+                    label=theme.label,
+                    people=len(who),
+                    inputs=len(theme.item_ids),
+                    actor_types=[ActorCount(actor_type=a, people=n) for a, n in sorted(actors.items())],
+                    quotes=_quotes(theme, rows, members),
+                )
+            )
+
+    return Draft(
+        title=TitleBlock(
+            plan=plan.name,
+            value_chain=plan.value_chain or "",
+            region=plan.region or "",
+            date=today or date.today(),
+            version=version,
+            vision=plan.vision,
+        ),
+        gathering=gathering,
+        themes=themes,
+        influential_actors=named[InputKind.influential_actor.value],
+        aggregation_points=named[InputKind.aggregation_point.value],
+        initiatives=[draft_initiative(c, _answers(c.initiative.answers, labels), rubric) for c in initiatives],
+        plan_check=plan_check_rows(plan_check) if plan_check is not None else [],
+        criteria=guidance_criteria(rubric),
+    )

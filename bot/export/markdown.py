@@ -1,0 +1,61 @@
+"""The draft as CommonMark with GFM pipe tables, every piece of text escaped so none of it becomes markup."""
+
+from __future__ import annotations
+
+import re
+
+from bot.export.draft import Draft
+from bot.export.layout import Block, Field, Heading, ItemList, Paragraph, Table, clean, layout
+from bot.messages import Catalogue
+
+# Backslash-escape every ASCII punctuation mark that can open or close an inline or block construct.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#!|<>~&@])")
+# These only mean something at the start of a line: a list item, a thematic break, an ordered list.
+_BULLET_START = re.compile(r"^([-+=])")
+_ORDERED_START = re.compile(r"^(\d+)([.)])")
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)([:.])")
+
+
+def escape_markdown(text: str) -> str:
+    """One line of inert text: no emphasis, link, image, HTML, code, heading, list, quote or table cell break.
+
+    Line breaks become spaces (a newline could start a heading, list or setext underline), and GFM's bare
+    autolinks (`http://`, `www.`) are broken by escaping their separator.
+    """
+    line = " ".join(clean(text).split())
+    line = _PUNCTUATION.sub(r"\\\1", line)
+    line = _AUTOLINK.sub(r"\1\\\2", line)
+    line = _BULLET_START.sub(r"\\\1", line)
+    return _ORDERED_START.sub(r"\1\\\2", line)
+
+
+def _cell(text: str) -> str:
+    return escape_markdown(text) or " "
+
+
+def _block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"{'#' * (block.level + 1)} {escape_markdown(block.text)}"
+    if isinstance(block, Paragraph):
+        return escape_markdown(block.text)
+    if isinstance(block, Field):
+        value = escape_markdown(block.value)
+        return f"**{escape_markdown(block.label)}:** {value}".rstrip()
+    if isinstance(block, ItemList):
+        return "\n".join(
+            f"{n}. {escape_markdown(item)}" if block.ordered else f"- {escape_markdown(item)}"
+            for n, item in enumerate(block.items, start=1)
+        )
+    if isinstance(block, Table):
+        lines = ["| " + " | ".join(_cell(h) for h in block.header) + " |"]
+        lines.append("|" + "|".join(" --- " for _ in block.header) + "|")
+        width = len(block.header)
+        for row in block.rows:
+            cells = (list(row) + [""] * width)[:width]
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        return "\n".join(lines)
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def render_markdown(draft: Draft, messages: Catalogue | None = None) -> str:
+    return "\n\n".join(_block(block) for block in layout(draft, messages)) + "\n"
