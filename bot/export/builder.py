@@ -149,6 +149,7 @@ def build_draft(
     return Draft(
         title=TitleBlock(
             plan=plan.name,
+            plan_id=plan.id,
             value_chain=plan.value_chain or "",
             region=plan.region or "",
             date=today or date.today(),

@@ -24,6 +24,7 @@ class _Data(BaseModel):
 
 class TitleBlock(_Data):
     plan: str = Field(min_length=1)
+    plan_id: int | None = Field(None, description="planbot's id of the plan, so `planbot import` finds it again.")
     value_chain: str = ""
     region: str = ""
     date: date
@@ -102,6 +103,7 @@ class OpenQuestion(_Data):
 
 
 class DraftInitiative(_Data):
+    id: int | None = Field(None, description="planbot's id of the initiative; None: new (added by an editor).")
     title: str = Field(min_length=1)
     description: str = ""
     accepted: bool = False

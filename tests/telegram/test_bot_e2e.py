@@ -77,6 +77,10 @@ async def test_a_workshop_on_telegram(bot_api: FakeBotApi, services_factory) -> 
         summary = await facilitator.say("/summary")
         text = summary[0].plain_text
         assert "plastic" in text and "ice" in text
+        exported = await facilitator.say("/export docx", expect=2)
+        document = exported[-1].document
+        assert document is not None and document.file_name.endswith(".docx")
+        assert document.data[:2] == b"PK"  # a real DOCX (a zip)
         refused = await hotel.say("/summary")
         assert "Only facilitators" in refused[0].plain_text
 

@@ -1,0 +1,455 @@
+"""The eval runner behind `planbot eval`: suites on datasets, the gate of thresholds, reports and deltas.
+
+Every dataset is read and validated before any model is loaded, so bad input costs nothing and leaves
+no report half-written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, Field
+
+from bot.errors import PlanbotError
+from evals.datasets import dataset_path
+from evals.suites import answers_suite, capture, checker, interview, themes
+from evals.suites.common import SuiteResult
+
+EVALS_DIR = Path(__file__).resolve().parent
+THRESHOLDS_PATH = EVALS_DIR / "thresholds.yaml"
+REPORTS_DIR = EVALS_DIR / "reports"
+SPLITS = ("dev", "test")
+LLM_UNAVAILABLE = "--llm: the LLM provider is not available in this build"
+
+
+# --- the gate ----------------------------------------------------------------------------------------------
+
+
+class Bound(BaseModel):
+    """A metric's floor (`min`) and/or ceiling (`max`)."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+
+    def holds(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self) -> str:
+        parts = ([f">= {self.min:g}"] if self.min is not None else []) + (
+            [f"<= {self.max:g}"] if self.max is not None else []
+        )
+        return " and ".join(parts)
+
+
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, list[Bound]]:
+    """suite -> bounds; a bare number is a floor. A broken file is a one-line error naming it."""
+    if not path.is_file():
+        raise PlanbotError(f"{path}: no such thresholds file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise PlanbotError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(raw, dict):
+        raise PlanbotError(f"{path}: expected suites mapping to metrics")
+    table: dict[str, list[Bound]] = {}
+    for suite, metrics in raw.items():
+        if not isinstance(metrics, dict):
+            raise PlanbotError(f"{path}: {suite}: expected metrics mapping to bounds")
+        bounds = []
+        for metric, spec in metrics.items():
+            if isinstance(spec, int | float) and not isinstance(spec, bool):
+                spec = {"min": spec}
+            if not isinstance(spec, dict) or not spec or set(spec) - {"min", "max"}:
+                raise PlanbotError(f"{path}: {suite}.{metric}: expected a number or {{min: X}} / {{max: X}}")
+            if any(not isinstance(v, int | float) or isinstance(v, bool) for v in spec.values()):
+                raise PlanbotError(f"{path}: {suite}.{metric}: bounds must be numbers")
+            bounds.append(Bound(metric=metric, **spec))
+        table[str(suite)] = bounds
+    return table
+
+
+class Check(BaseModel):
+    metric: str
+    value: float | None
+    min: float | None = None
+    max: float | None = None
+    passed: bool
+
+
+def gate(result: SuiteResult, bounds: list[Bound]) -> list[Check]:
+    """Each bound of the suite against its metric; a metric the suite did not produce fails."""
+    checks = []
+    for bound in bounds:
+        value = result.metrics.get(bound.metric)
+        checks.append(
+            Check(metric=bound.metric, value=value, min=bound.min, max=bound.max, passed=bound.holds(value))
+        )
+    return checks
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+
+
+class SuiteReport(BaseModel):
+    """What lands in evals/reports/<date>-<suite>.json."""
+
+    suite: str
+    date: str
+    split: str | None
+    llm: str | None = None
+    seconds: float
+    result: SuiteResult
+    checks: list[Check] = Field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+class EvalRun(BaseModel):
+    date: str
+    split: str | None
+    llm: str | None = None
+    suites: list[SuiteReport]
+
+    @property
+    def passed(self) -> bool:
+        return all(report.passed for report in self.suites)
+
+    def failed(self) -> list[tuple[str, Check]]:
+        return [(r.suite, c) for r in self.suites for c in r.checks if not c.passed]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# --- what the suites need, built lazily and once ----------------------------------------------------------
+
+
+@dataclass
+class EvalContext:
+    """The shared providers of one run: one embedding model, temp data dirs, the optional LLM."""
+
+    embeddings_override: Embeddings | None = None
+    llm: Any = None  # (settings, chat model) from `resolve_llm`, or None: the offline providers
+    work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="planbot-eval-")))
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        if self.embeddings_override is not None:
+            return self.embeddings_override
+        from bot.knowledge.embeddings import SentenceTransformerEmbeddings
+        from bot.settings import load_settings
+
+        return SentenceTransformerEmbeddings(load_settings().embedding_model)
+
+    def data_dir(self, name: str) -> Path:
+        """A fresh data dir per suite, so no suite sees another's rows."""
+        path = self.work_dir / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def services(self, name: str):
+        from bot.services import Services
+        from bot.settings import load_settings
+
+        built = Services(load_settings(data_dir=self.data_dir(name)), embeddings_override=self.embeddings)
+        self._closers.append(built.close)
+        return built
+
+    @cached_property
+    def llm_client(self) -> Any:
+        """One LLM client (budget, retries, fallback counter) shared by the suites of a `--llm` run."""
+        from bot.llm.services import client_from_settings
+
+        settings, model = self.llm
+        client = client_from_settings(settings, model)
+        self._closers.append(client.close)
+        return client
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer()
+        self._closers.clear()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
+    return answers_suite.run_answers_suite(context.services("answers").answerer, path)
+
+
+def _run_capture(context: EvalContext, path: Path) -> SuiteResult:
+    from bot.capture import OfflineExtractor
+
+    extractor: Any = OfflineExtractor(context.embeddings)
+    if context.llm is not None:
+        from bot.llm import LLMExtractor
+
+        extractor = LLMExtractor(context.llm_client, extractor)
+    return _with_llm_stats(context, capture.run_capture(extractor, path))
+
+
+def _run_themes(context: EvalContext, path: Path) -> SuiteResult:
+    return themes.run_themes(context.embeddings, path)
+
+
+def _run_checker(context: EvalContext, path: Path) -> SuiteResult:
+    from bot.checker.offline import OfflineChecker
+
+    judge: Any = OfflineChecker(context.embeddings)
+    if context.llm is not None:
+        from bot.llm import LLMJudge
+
+        judge = LLMJudge(context.llm_client, judge)
+    return _with_llm_stats(context, checker.run_checker(judge, path))
+
+
+def _with_llm_stats(context: EvalContext, result: SuiteResult) -> SuiteResult:
+    """With `--llm`, how often each use fell back to the offline path, and why."""
+    if context.llm is not None:
+        stats = context.llm_client.stats
+        result.details["llm_reasons"] = {f"{use}:{reason}": n for (use, reason), n in stats.counts.items()}
+    return result
+
+
+def _run_interview(context: EvalContext, path: Path) -> SuiteResult:
+    return interview.run_interview(context.services("interview"), path)
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    dataset: str  # the base name under evals/datasets/
+    load: Callable[[Path], object]  # validates a dataset without any model
+    run: Callable[[EvalContext, Path], SuiteResult]
+
+
+# The proposals suite (evals/suites/proposals.py) is a placeholder and deliberately not registered.
+SUITES: dict[str, SuiteSpec] = {
+    spec.name: spec
+    for spec in (
+        SuiteSpec("answers", "answers", answers_suite.load, _run_answers),
+        SuiteSpec("capture", "capture", capture.load, _run_capture),
+        SuiteSpec("themes", "themes", themes.load, _run_themes),
+        SuiteSpec("checker", "checker", checker.load, _run_checker),
+        SuiteSpec("interview", "personas", interview.load, _run_interview),
+    )
+}
+
+
+def plan_runs(suite: str | None, dataset: Path | None, split: str = "test") -> list[tuple[SuiteSpec, Path]]:
+    """Which suites run on which files; every file is validated here, before any model loads."""
+    if split not in SPLITS:
+        raise PlanbotError(f"--split: {split!r} is not a split (use {' or '.join(SPLITS)})")
+    if suite is not None and suite not in SUITES:
+        raise PlanbotError(f"--suite: no suite {suite!r} (suites: {', '.join(SUITES)})")
+    if dataset is not None:
+        if suite is None:
+            guess = dataset.name.split(".", 1)[0]
+            suite = next((s.name for s in SUITES.values() if guess in (s.name, s.dataset)), None)
+            if suite is None:
+                raise PlanbotError(f"--dataset: name the suite of {dataset.name} with --suite")
+        runs = [(SUITES[suite], dataset)]
+    else:
+        names = [suite] if suite else list(SUITES)
+        runs = [(SUITES[name], dataset_path(SUITES[name].dataset, split)) for name in names]
+    for spec, path in runs:
+        spec.load(path)
+    return runs
+
+
+def resolve_llm(spec: str | None) -> Any:
+    """The chat model of `--llm SPEC` through the bot.llm factory, when this build has one."""
+    if spec is None:
+        return None
+    try:
+        module = importlib.import_module("bot.llm")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("bot.llm", "bot"):
+            raise PlanbotError(LLM_UNAVAILABLE) from None
+        raise
+    factory = getattr(module, "build_chat_model", None)
+    if factory is None:
+        raise PlanbotError(LLM_UNAVAILABLE)
+    from bot.settings import load_settings
+
+    settings = load_settings(llm=spec)
+    model = factory(settings)
+    return (settings, model) if model is not None else None
+
+
+def run_suites(
+    runs: list[tuple[SuiteSpec, Path]],
+    context: EvalContext,
+    thresholds: dict[str, list[Bound]],
+    split: str | None = "test",
+    llm: str | None = None,
+    today: date | None = None,
+) -> EvalRun:
+    day = (today or date.today()).isoformat()
+    reports = []
+    for spec, path in runs:
+        started = time.perf_counter()
+        result = spec.run(context, path)
+        reports.append(
+            SuiteReport(
+                suite=spec.name,
+                date=day,
+                split=split,
+                llm=llm,
+                seconds=round(time.perf_counter() - started, 2),
+                result=result,
+                checks=gate(result, thresholds.get(spec.name, [])),
+            )
+        )
+    return EvalRun(date=day, split=split, llm=llm, suites=reports)
+
+
+def load_previous(path: Path) -> dict[str, dict[str, float]]:
+    """suite -> metrics of an earlier report: one suite's JSON, or the whole run's (`--json`)."""
+    if not path.is_file():
+        raise PlanbotError(f"--compare: {path}: no such report")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise PlanbotError(f"--compare: {path}: not valid JSON ({exc.msg})") from None
+    reports = data.get("suites") if isinstance(data, dict) and "suites" in data else [data]
+    found: dict[str, dict[str, float]] = {}
+    for report in reports if isinstance(reports, list) else []:
+        try:
+            found[report["suite"]] = {k: float(v) for k, v in report["result"]["metrics"].items()}
+        except (KeyError, TypeError, ValueError):
+            raise PlanbotError(f"--compare: {path}: not a planbot eval report") from None
+    if not found:
+        raise PlanbotError(f"--compare: {path}: not a planbot eval report")
+    return found
+
+
+def deltas(run: EvalRun, previous: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Now minus before, for every metric both reports have."""
+    out: dict[str, dict[str, float]] = {}
+    for report in run.suites:
+        before = previous.get(report.suite, {})
+        out[report.suite] = {
+            metric: round(value - before[metric], 4)
+            for metric, value in report.result.metrics.items()
+            if metric in before
+        }
+    return out
+
+
+def _bound_text(check: Check | None) -> str:
+    if check is None:
+        return ""
+    return Bound(metric=check.metric, min=check.min, max=check.max).describe()
+
+
+def _shown_metrics(report: SuiteReport) -> list[str]:
+    """Gated metrics first, then the rest in the suite's order."""
+    gated = [check.metric for check in report.checks]
+    return gated + [m for m in report.result.metrics if m not in gated]
+
+
+def summary_markdown(run: EvalRun, compared: dict[str, dict[str, float]] | None = None) -> str:
+    """The Markdown summary of a run: one table per suite, with baselines, bounds and verdicts."""
+    lines = [f"# planbot evals, {run.date}", ""]
+    lines.append(
+        f"Split: {run.split or 'custom dataset'}" + (f"; LLM: {run.llm}" if run.llm else "; offline")
+    )
+    lines.append(f"Gate: {'PASS' if run.passed else 'FAIL'}")
+    for suite, check in run.failed():
+        lines.append(
+            f"- below its bound: {suite}.{check.metric} = {check.value} (needs {_bound_text(check)})"
+        )
+    for report in run.suites:
+        result = report.result
+        baselines = list(result.baselines)
+        lines += [
+            "",
+            f"## {report.suite}",
+            "",
+            f"{result.cases} cases from `{Path(result.dataset).name}`, {report.seconds:g} s.",
+            "",
+        ]
+        head = ["metric", "value", *baselines, "bound", "pass"]
+        delta = (compared or {}).get(report.suite)
+        if delta is not None:
+            head.insert(2, "delta")
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        checks = {check.metric: check for check in report.checks}
+        for metric in _shown_metrics(report):
+            check = checks.get(metric)
+            row = [metric, f"{result.metrics.get(metric, float('nan')):.3f}"]
+            if delta is not None:
+                row.append(f"{delta[metric]:+.3f}" if metric in delta else "")
+            row += [
+                f"{result.baselines[b][metric]:.3f}" if metric in result.baselines[b] else ""
+                for b in baselines
+            ]
+            row += [_bound_text(check), "" if check is None else ("yes" if check.passed else "**no**")]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(
+    run: EvalRun, out_dir: Path = REPORTS_DIR, compared: dict[str, dict[str, float]] | None = None
+) -> list[Path]:
+    """evals/reports/<date>-<suite>.json per suite and <date>-summary.md; written only once all ran."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for report in run.suites:
+        target = out_dir / f"{run.date}-{report.suite}.json"
+        target.write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        written.append(target)
+    summary = out_dir / f"{run.date}-summary.md"
+    summary.write_text(summary_markdown(run, compared), encoding="utf-8")
+    written.append(summary)
+    return written
+
+
+def render_tables(run: EvalRun, console: Any, compared: dict[str, dict[str, float]] | None = None) -> None:
+    """One rich table per suite: metric, value, (delta), each baseline, bound, pass/fail."""
+    from rich.table import Table
+
+    for report in run.suites:
+        result = report.result
+        delta = (compared or {}).get(report.suite)
+        table = Table(
+            title=f"{report.suite}: {result.cases} cases, {Path(result.dataset).name}, {report.seconds:g} s"
+        )
+        table.add_column("metric", no_wrap=True)
+        table.add_column("value", justify="right")
+        if delta is not None:
+            table.add_column("delta", justify="right")
+        for name in result.baselines:
+            table.add_column(name, justify="right")
+        table.add_column("bound")
+        table.add_column("pass")
+        checks = {check.metric: check for check in report.checks}
+        for metric in _shown_metrics(report):
+            check = checks.get(metric)
+            row = [metric, f"{result.metrics.get(metric, float('nan')):.3f}"]
+            if delta is not None:
+                row.append(f"{delta[metric]:+.3f}" if metric in delta else "")
+            row += [f"{b[metric]:.3f}" if metric in b else "" for b in result.baselines.values()]
+            verdict = "" if check is None else ("[green]pass[/green]" if check.passed else "[red]FAIL[/red]")
+            row += [_bound_text(check), verdict]
+            table.add_row(*row)
+        console.print(table)
