@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/planbot ask "How should an initiative work through influential actors and aggregation points?"
+	$(BIN)/planbot demo --out out
 
 test: $(STAMP)
 	$(BIN)/ruff check bot evals tests bench

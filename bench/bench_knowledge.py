@@ -71,7 +71,7 @@ def main() -> None:
         questions = [
             base[n % len(base)] + ("" if n < len(base) else f" ({n})") for n in range(args.questions)
         ]
-        answerer = services.answerer
+        answerer = services.offline_answerer
         for question in questions[:10]:
             answerer.ask(question)  # warm
 

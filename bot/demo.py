@@ -25,6 +25,7 @@ from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat, running_bot
 
 SCRIPT = Path(__file__).resolve().parent.parent / "knowledge" / "demo-workshop.yaml"
 FORMATS = ("docx", "md", "json")
+SAVE, SKIP, ACCEPT = "Save as initiative", "Skip", "Accept"
 
 
 @dataclass
@@ -35,6 +36,19 @@ class DemoResult:
     summary: str = ""
     checks: list[str] = field(default_factory=list)
     proposals: str = ""
+    initiatives: str = ""
+
+
+def _has_button(chat: ScriptedChat, label: str) -> bool:
+    return bool(chat.messages) and any(button["text"] == label for button in chat.messages[-1].buttons)
+
+
+def _button_label(chat: ScriptedChat, number: int) -> str:
+    """The label of the n-th initiative button of the newest list (labels start with "n. ")."""
+    for button in chat.messages[-1].buttons:
+        if button["text"].startswith(f"{number}. "):
+            return button["text"]
+    raise LookupError(f"no initiative {number} in the list")
 
 
 def load_script(path: Path = SCRIPT) -> dict[str, Any]:
@@ -105,15 +119,35 @@ async def run_workshop(settings: Settings, out_dir: Path, console: Console, scri
             workshop.show(script["facilitator"]["name"], "/summary", summary)
 
             console.rule("Initiatives checked against the guidance")
-            for text in script.get("checks", []):
-                replies = await facilitator.say(f"/check {text}")
+            name = script["facilitator"]["name"]
+            for item in script.get("checks", []):
+                replies = await facilitator.converse(f"/check {item['text']}")
                 result.checks.append(replies[0].plain_text)
-                workshop.show(script["facilitator"]["name"], f"/check {text}", replies[:1])
+                workshop.show(name, f"/check {item['text']}", replies)
+                for answer in item.get("follow_ups", []):
+                    workshop.show(name, answer, await facilitator.converse(answer))
+                if not _has_button(facilitator, SAVE):
+                    workshop.show(name, "[Skip]", await facilitator.choose(SKIP))
+                workshop.show(name, f"[{SAVE}]", await facilitator.choose(SAVE))
+
+            console.rule("Initiatives proposed from what the stakeholders said")
+            replies = await facilitator.converse("/propose")
+            result.proposals = replies[0].plain_text
+            workshop.show(name, "/propose", replies)
+            for pick in script.get("accept", []):
+                listing = await facilitator.converse("/initiatives")
+                label = _button_label(facilitator, pick)
+                workshop.show(name, "/initiatives", listing if pick == script["accept"][0] else [])
+                await facilitator.choose(label)
+                workshop.show(name, f"[{label}] [Accept]", await facilitator.choose(ACCEPT))
+            final = await facilitator.converse("/initiatives")
+            result.initiatives = final[0].plain_text
+            workshop.show(name, "/initiatives", final)
 
             console.rule("Drafts for the plan editors")
             out_dir.mkdir(parents=True, exist_ok=True)
             for fmt in FORMATS:
-                replies = await facilitator.say(f"/export {fmt}", expect=2)
+                replies = await facilitator.converse(f"/export {fmt}")
                 document = replies[-1].document
                 if document is None:
                     raise RuntimeError(f"/export {fmt} sent no file: {[r.plain_text for r in replies]}")

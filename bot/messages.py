@@ -30,7 +30,10 @@ class Catalogue:
         return node
 
     def text(self, key: str, **values: object) -> str:
+        """The sentence with its values; a plural message ({by: NAME, one: ..., other: ...}) picks its form."""
         template = self.raw(key)
+        if isinstance(template, dict) and {"by", "one", "other"} <= set(template):
+            template = template["one"] if values.get(template["by"]) == 1 else template["other"]
         if not isinstance(template, str):
             raise KeyError(f"message {key!r} is not a sentence")
         return template.format(**values) if values else template

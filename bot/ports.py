@@ -46,6 +46,18 @@ class DocumentStore(Protocol):
         ...
 
 
+class ExportedDraft(Protocol):
+    name: str
+    content: bytes
+    fmt: str
+
+
+class DraftExporter(Protocol):
+    """The plan's draft upgrading plan as a file (`bot.export.service.DraftService`)."""
+
+    def export(self, plan_id: int, fmt: str, session: Session | None = None) -> ExportedDraft: ...
+
+
 class Answerer(Protocol):
     """Grounded answers from the knowledge base, scoped to a plan's documents plus the global guidance."""
 

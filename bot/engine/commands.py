@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.domain import InputKind
+from bot.engine import exports, groups, initiatives, interview, invites, plans
 from bot.engine import inputs as inputs_mod
-from bot.engine import interview, invites, plans
 from bot.engine.models import Choice, Reply
 from bot.engine.summary import summary
 from bot.engine.turn import BASE, Turn
@@ -264,7 +264,8 @@ def cmd_meeting(turn: Turn) -> list[Reply]:
 
 
 def cmd_summary(turn: Turn) -> list[Reply]:
-    return summary(turn, _active_plan(turn))
+    plan = _active_plan(turn)
+    return groups.with_votes(turn, plan, summary(turn, plan))
 
 
 def cmd_notes(turn: Turn) -> list[Reply]:
@@ -319,13 +320,13 @@ COMMANDS: dict[str, Command] = {
     "meeting": Command(cmd_meeting, facilitator=True),
     "summary": Command(cmd_summary, facilitator=True),
     "notes": Command(cmd_notes, facilitator=True),
-    "propose": Command(None, facilitator=True),
-    "check": Command(None, facilitator=True),
-    "initiatives": Command(None, facilitator=True),
-    "export": Command(None, facilitator=True),
-    "remind": Command(None, facilitator=True),
-    "vote": Command(None, facilitator=True),
-    "linkgroup": Command(None, facilitator=True),
+    "propose": Command(initiatives.cmd_propose, facilitator=True),
+    "check": Command(initiatives.cmd_check, facilitator=True),
+    "initiatives": Command(initiatives.cmd_initiatives, facilitator=True),
+    "export": Command(exports.cmd_export, facilitator=True),
+    "remind": Command(groups.cmd_remind, facilitator=True),
+    "vote": Command(groups.cmd_vote, facilitator=True),
+    "linkgroup": Command(groups.cmd_linkgroup, facilitator=True),
 }
 
 
@@ -350,7 +351,7 @@ def run_command(turn: Turn, name: str) -> list[Reply]:
 
 # Prefixes whose handlers check the choice against the SQL state themselves (stage, topic index), so an
 # older button that is still right for where the person stands keeps working.
-SELF_VALIDATED = ("iv", "consent", "role", "size", "org")
+SELF_VALIDATED = ("iv", "consent", "role", "size", "org", *initiatives.SELF_VALIDATED)
 
 
 def _own_input(turn: Turn, raw_id: str) -> StoredInput:
@@ -382,6 +383,8 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
             plans.forget_person(turn)
             return [turn.reply("engine.forgotten")]
         return _resume(turn, [turn.reply("engine.forget_kept")])
+    if prefix in initiatives.PREFIXES:
+        return initiatives.on_choice(turn, prefix, rest)
     return _mine_choice(turn, prefix, rest)
 
 
@@ -443,6 +446,8 @@ def run_text(turn: Turn, text: str) -> list[Reply]:
         return capture_notes(turn, text)
     if mode == "mine_edit":
         return on_mine_edit(turn, text)
+    if mode in initiatives.MODES:
+        return initiatives.on_text(turn, text)
     data = _choice_for_text(turn, text)
     if data is not None:
         return run_choice(turn, data)

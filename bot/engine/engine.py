@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
@@ -20,13 +20,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.engine import commands, invites
+from bot.checker.judge import Checker
+from bot.engine import commands, groups, invites
 from bot.engine.models import Incoming, Person, Reply
 from bot.engine.topics import has_words
 from bot.engine.turn import BASE, ClusterFn, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
+from bot.llm.client import llm_scope
 from bot.messages import Catalogue, catalogue
-from bot.ports import Answerer, DocumentStore, Extractor
+from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
 from bot.storage import Database
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, PersonRow, ProcessedMessage
@@ -53,21 +55,31 @@ class Engine:
         clock: Callable[[], datetime] = utcnow,
         cluster: ClusterFn | None = None,
         documents: DocumentStore | None = None,
+        drafts: DraftExporter | None = None,
+        checker: Checker | None = None,
     ) -> None:
         self.db = db
         self.providers = Providers(
-            extractor=extractor, answerer=answerer, embeddings=embeddings, cluster=cluster, documents=documents
+            extractor=extractor,
+            answerer=answerer,
+            embeddings=embeddings,
+            cluster=cluster,
+            documents=documents,
+            drafts=drafts,
+            checker=checker,
         )
         self.clock = clock
 
     def handle(self, person: Person, incoming: Incoming) -> list[Reply]:
         msg = catalogue(person.language or "en")
+        if incoming.chat_key is not None and incoming.command is None:
+            return []  # group chatter is never captured, nor answered
         problem = self._precheck(incoming, msg)
         if problem is not None:
             return [problem]
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self.db.session() as session:
+                with llm_scope(person=person.key), self.db.session() as session:
                     return self._turn(session, person, incoming, msg)
             except PlanbotError as exc:
                 return [Reply(text=exc.message, error=True)]
@@ -87,6 +99,29 @@ class Engine:
             if session.get(Plan, plan_id) is None:
                 raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
             return invites.create_invite(session, plan_id, role, self.clock(), max_uses=1).code
+
+    def group_plan(self, chat_key: str) -> int | None:
+        """The plan a group chat is linked to, if any (adapters ignore unlinked groups)."""
+        with self.db.session() as session:
+            return groups.linked_plan_id(session, chat_key)
+
+    def record_poll(self, poll_id: int, transport_poll_id: str) -> bool:
+        """The transport's id of a posted poll, so its answers can be stored as votes."""
+        with self.db.session() as session:
+            return groups.record_poll(session, poll_id, transport_poll_id)
+
+    def record_vote(self, transport_poll_id: str, voter_key: str, option_ids: list[int]) -> bool:
+        """A poll answer replaces the voter's previous one; no options retracts it. False: not planbot's poll."""
+        with self.db.session() as session:
+            return groups.record_vote(session, transport_poll_id, voter_key, list(option_ids), self.clock())
+
+    def due_reminders(self, now: datetime | None = None, window: timedelta = timedelta(hours=24)) -> list[Reply]:
+        """Nudges (`Reply.to` set) for stakeholders who have not finished before a meeting within `window`.
+
+        What it returns is recorded as sent, so each person is nudged once per meeting.
+        """
+        with self.db.session() as session:
+            return groups.due_reminders(session, self.providers, now or self.clock(), window)
 
     @staticmethod
     def _precheck(incoming: Incoming, msg: Catalogue) -> Reply | None:
@@ -144,7 +179,7 @@ class Engine:
             source_id=incoming.source_id or f"auto:{uuid.uuid4().hex}",
         )
         replies = self._dispatch(turn)
-        if not turn.forgotten:
+        if not turn.forgotten and incoming.chat_key is None:  # a group command keeps the private chat's buttons
             state.offered = [choice.model_dump() for reply in replies for choice in reply.choices]
             state.updated_at = now  # always an UPDATE, so the version check serialises workers
         return replies
@@ -152,6 +187,8 @@ class Engine:
     @staticmethod
     def _dispatch(turn: Turn) -> list[Reply]:
         incoming = turn.incoming
+        if incoming.chat_key is not None:
+            return groups.run_group(turn)
         if incoming.content_type == "document":
             return commands.run_document(turn)
         if incoming.command:

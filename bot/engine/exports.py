@@ -20,4 +20,6 @@ def cmd_export(turn: Turn) -> list[Reply]:
     fmt = (turn.incoming.args.split() or ["docx"])[0]
     exported = drafts.export(plan.id, fmt, session=turn.session)
     attachment = ReplyFile(name=exported.name, content=exported.content, mime_type=MEDIA_TYPES[exported.fmt])
-    return [Reply(text=turn.t(f"engine.export_sent.{exported.fmt}", plan=plan.name, name=exported.name), files=[attachment])]
+    return [
+        Reply(text=turn.t(f"engine.export_sent.{exported.fmt}", plan=plan.name, name=exported.name), files=[attachment])
+    ]

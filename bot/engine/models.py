@@ -31,6 +31,10 @@ class Incoming(BaseModel):
     invite_link: str | None = Field(
         None, description="How this transport links to an invite, with {code} in it (e.g. a Telegram deep link)."
     )
+    chat_key: str | None = Field(
+        None, description="The group chat a message came from (e.g. tg-chat:-100123); None in a private chat."
+    )
+    chat_type: str = Field("private", description="private | group | supergroup | channel, as the transport says.")
 
 
 class Choice(BaseModel):

@@ -10,6 +10,9 @@ from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PlanSettings, ProcessedMessage, StoredInput
+from bot.storage.workshop_models import InitiativeRow, ReminderSent, VoteRow
+
+DRAFTED_ORIGINS = ("proposal", "idea")  # made from inputs; "check" and "import" are a facilitator's own
 
 MAX_FIELD_CHARS = 200
 
@@ -176,15 +179,32 @@ def on_org_text(turn: Turn, membership: Membership, text: str) -> list[Reply]:
 
 
 def forget_person(turn: Turn) -> None:
-    """Deletes the person's profile, memberships, inputs and conversation state in every plan."""
+    """Deletes the person's profile, memberships, inputs, votes, reminders and conversation state in every plan."""
     session = turn.session
     person_id = turn.person.id
     session.flush()
+    _forget_drafts_from(session, person_id)
     session.execute(delete(StoredInput).where(StoredInput.person_id == person_id))
     session.execute(delete(ProcessedMessage).where(ProcessedMessage.person_id == person_id))
     session.execute(delete(Membership).where(Membership.person_id == person_id))
+    session.execute(delete(VoteRow).where(VoteRow.voter_key == turn.person.key))
+    session.execute(delete(ReminderSent).where(ReminderSent.person_id == person_id))
     session.delete(turn.state)
     session.flush()
     session.delete(turn.person)
     session.flush()
     turn.forgotten = True
+
+
+def _forget_drafts_from(session, person_id: int) -> None:
+    """Drafted initiatives quote the inputs they answer: those drawn from the person's words go with them."""
+    own = set(session.scalars(select(StoredInput.id).where(StoredInput.person_id == person_id)))
+    if not own:
+        return
+    plans = select(StoredInput.plan_id).where(StoredInput.person_id == person_id).distinct()
+    drafted = session.scalars(
+        select(InitiativeRow).where(InitiativeRow.plan_id.in_(plans), InitiativeRow.origin.in_(DRAFTED_ORIGINS))
+    )
+    gone = [row.id for row in drafted if row.source_input_id in own or own & set(row.answers or [])]
+    if gone:
+        session.execute(delete(InitiativeRow).where(InitiativeRow.id.in_(gone)))

@@ -11,10 +11,11 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.checker.judge import Checker
 from bot.engine.models import Choice, Incoming, Reply
 from bot.errors import PlanbotError
 from bot.messages import Catalogue
-from bot.ports import Answerer, DocumentStore, Extractor
+from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
 
@@ -31,6 +32,8 @@ class Providers:
     embeddings: Embeddings
     cluster: ClusterFn | None = None
     documents: DocumentStore | None = None
+    drafts: DraftExporter | None = None
+    checker: Checker | None = None
 
 
 @dataclass

@@ -13,9 +13,10 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    CallbackQuery,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -26,6 +27,7 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
+    PollAnswerHandler,
     TypeHandler,
     filters,
 )
@@ -34,8 +36,11 @@ from bot.engine.models import Reply
 from bot.errors import SettingsError
 from bot.messages import catalogue
 from bot.services import Services
+from bot.telegram import groups as tg_groups
+from bot.telegram.delivery import PacedSender, send_reply
 from bot.telegram.ordering import PerPersonUpdateProcessor
-from bot.telegram.render import escape, keyboard, split_message, valid_callback_data
+from bot.telegram.render import escape, valid_callback_data
+from bot.telegram.throttle import FloodThrottle, Verdict
 from bot.telegram.translate import Translation, translate
 
 log = logging.getLogger(__name__)
@@ -66,6 +71,8 @@ class BotState:
     services: Services | None = None
     executor: ThreadPoolExecutor | None = None
     username: str | None = None
+    sender: PacedSender = field(default_factory=PacedSender)
+    throttle: FloodThrottle | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -107,19 +114,13 @@ async def _call_engine(context: PlanbotContext, translation: Translation) -> lis
 
 
 async def send_replies(context: PlanbotContext, chat_id: int, replies: list[Reply]) -> None:
+    """Replies to the sender go to `chat_id`; those with `to` (reminders, polls) through the paced sender."""
+    state = context.bot_data
     for reply in replies:
-        parts = split_message(escape(reply.text))
-        for n, part in enumerate(parts):
-            last = n == len(parts) - 1
-            await context.bot.send_message(
-                chat_id,
-                part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply.choices) if last else None,
-                disable_web_page_preview=True,
-            )
-        for attachment in reply.files:
-            await context.bot.send_document(chat_id, document=attachment.content, filename=attachment.name)
+        if reply.to is not None:
+            await tg_groups.deliver(state, context.bot, [reply])
+        else:
+            await send_reply(context.bot, chat_id, reply, tg_groups.poll_recorder(state))
 
 
 async def on_message(update: Update, context: PlanbotContext) -> None:
@@ -133,6 +134,8 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
         return
     translation = translate(update, state.username)
     if translation is None:
+        return
+    if not await _within_flood_limit(context, chat.id, translation):
         return
     if translation.unsupported is not None:
         key = f"telegram.unsupported.{translation.unsupported.value}"
@@ -163,14 +166,24 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
     await send_replies(context, chat.id, replies)
 
 
+async def _within_flood_limit(context: PlanbotContext, chat_id: int, translation: Translation) -> bool:
+    """Over the limit a message is not processed; the first refusal in a window says why."""
+    throttle = context.bot_data.throttle
+    if throttle is None:
+        return True
+    verdict = throttle.check(translation.person.key)
+    if verdict is Verdict.allow:
+        return True
+    log.info("throttled a message of %s", translation.person.key)
+    if verdict is Verdict.refuse_and_tell:
+        text = catalogue().text("reliability.throttled", seconds=round(throttle.seconds))
+        await send_replies(context, chat_id, [Reply(text=text)])
+    return False
+
+
 async def _on_group_message(update: Update, context: PlanbotContext) -> None:
-    """Groups not linked to a plan are ignored, except for one short hint when the bot is mentioned."""
-    message = update.effective_message
-    username = context.bot_data.username
-    if message is None or not message.text or not username:
-        return
-    if f"@{username.lower()}" in message.text.lower():
-        await message.reply_text(escape(catalogue().text("telegram.group_hint")), parse_mode=ParseMode.HTML)
+    """Only commands count in groups; unlinked groups get one short hint when the bot is mentioned."""
+    await tg_groups.on_group_message(update, context, send_replies)
 
 
 async def on_callback(update: Update, context: PlanbotContext) -> None:
@@ -179,21 +192,32 @@ async def on_callback(update: Update, context: PlanbotContext) -> None:
         return
     messages = catalogue()
     if not valid_callback_data(query.data):
-        await query.answer(messages.text("telegram.bad_button"), show_alert=True)
+        await _answer_query(query, messages.text("telegram.bad_button"))
         return
     translation = translate(update, context.bot_data.username)
     if translation is None or translation.incoming is None:
-        await query.answer()
+        await _answer_query(query)
         return
     replies = await _call_engine(context, translation)
     refusals = [reply for reply in replies if reply.error]
-    if refusals and len(refusals) == len(replies):
-        await query.answer(refusals[0].text[:200], show_alert=True)
-        return
-    await query.answer()
     chat = update.effective_chat
+    if refusals and len(refusals) == len(replies):
+        if not await _answer_query(query, refusals[0].text[:200]) and chat is not None:
+            await send_replies(context, chat.id, refusals[:1])
+        return
+    await _answer_query(query)
     if chat is not None:
         await send_replies(context, chat.id, replies)
+
+
+async def _answer_query(query: CallbackQuery, alert: str | None = None) -> bool:
+    """Answering a button press can fail (a redelivered press is too old): the replies still go out."""
+    try:
+        await query.answer(alert, show_alert=alert is not None)
+        return True
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", exc)
+        return False
 
 
 async def on_error(update: object, context: PlanbotContext) -> None:
@@ -265,10 +289,13 @@ def build_application(services: Services, *, workers: int = 4) -> Application:
     )
     application.bot_data.services = state.services
     application.bot_data.executor = state.executor
+    application.bot_data.throttle = FloodThrottle(settings.flood_messages, settings.flood_seconds)
     application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_handler(PollAnswerHandler(tg_groups.on_poll_answer))
     application.add_handler(MessageHandler(filters.ALL, on_message))
     application.add_handler(TypeHandler(Update, _ignore), group=1)
     application.add_error_handler(on_error)
+    tg_groups.schedule_reminders(application)
     return application
 
 

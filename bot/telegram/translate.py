@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from telegram import Message, Update
@@ -74,6 +74,17 @@ def _unsupported(message: Message) -> Unsupported:
 
 def translate(update: Update, bot_username: str | None) -> Translation | None:
     """None for updates that carry nothing for the engine (e.g. from a bot, or of a kind we ignore)."""
+    translation = _translate(update, bot_username)
+    message = update.edited_message or update.message
+    if translation is None or translation.incoming is None or message is None:
+        return translation
+    if message.chat.type == "private":
+        return translation
+    where = {"chat_key": f"tg-chat:{message.chat.id}", "chat_type": str(message.chat.type)}
+    return replace(translation, incoming=translation.incoming.model_copy(update=where))
+
+
+def _translate(update: Update, bot_username: str | None) -> Translation | None:
     person = person_of(update)
     if person is None:
         return None

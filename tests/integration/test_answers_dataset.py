@@ -18,7 +18,7 @@ def test_dataset_is_big_enough_and_has_out_of_scope_questions() -> None:
 
 
 def test_top_citation_holds_the_expected_passage(make_services) -> None:
-    report = run_answers(make_services().answerer, dataset_path("answers"))
+    report = run_answers(make_services().offline_answerer, dataset_path("answers"))
     print("answers (test split):", report.metrics, "keyword baseline:", report.baseline)
     assert report.metrics["recall_at_1"] >= 0.90, report.failures
     assert report.metrics["abstention_recall"] == 1.0, report.failures  # every out-of-scope question abstains

@@ -32,6 +32,28 @@ class ScriptedChat:
         await self.server.wait_for_messages(self.user, before + expect, timeout=self.timeout)
         return self.messages[before:]
 
+    async def settle(self, push: Callable[[], int], quiet: float = 0.4) -> list[BotMessage]:
+        """Push an update and collect the bot's messages until it has been quiet for `quiet` seconds."""
+        before = len(self.messages)
+        push()
+        await self.server.wait_for_messages(self.user, before + 1, timeout=self.timeout)
+        seen = len(self.messages)
+        while True:
+            try:
+                await self.server.wait_for_messages(self.user, seen + 1, timeout=quiet)
+            except (TimeoutError, AssertionError):
+                return self.messages[before:]
+            seen = len(self.messages)
+
+    async def converse(self, text: str) -> list[BotMessage]:
+        """Send a text and take every message the bot sends back, however many."""
+        return await self.settle(lambda: self.server.send_text(self.user, text))
+
+    async def choose(self, label: str) -> list[BotMessage]:
+        """Tap a button and take every message the bot sends back, however many."""
+        message, data = self.button(label)
+        return await self.settle(lambda: self.server.press_button(self.user, message, data))
+
     async def say(self, text: str, expect: int = 1) -> list[BotMessage]:
         """Send a text and wait for `expect` messages from the bot."""
         return await self._after(lambda: self.server.send_text(self.user, text), expect)

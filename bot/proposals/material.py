@@ -1,0 +1,49 @@
+"""The plan material read from SQL: every input of the plan, grouped into themes, with people counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain import InputKind
+from bot.errors import NotFoundError
+from bot.messages import catalogue
+from bot.proposals.models import MaterialInput, MaterialTheme, PlanMaterial
+from bot.storage.models import Plan
+from bot.storage.plan_models import StoredInput
+from bot.themes import Theme, ThemeItem
+
+ClusterItems = Callable[[list[ThemeItem]], Sequence[Theme]]
+
+
+def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanMaterial:
+    """A snapshot of one plan (and only that plan); an unknown plan is a NotFoundError naming it."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
+    rows = list(session.scalars(select(StoredInput).where(StoredInput.plan_id == plan_id).order_by(StoredInput.id)))
+    known = {kind.value for kind in InputKind}
+    rows = [row for row in rows if row.kind in known and row.text.strip()]
+    inputs = [MaterialInput(id=r.id, kind=InputKind(r.kind), text=r.text, person_id=r.person_id) for r in rows]
+    themes = (
+        cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows]) if rows else []
+    )
+    return PlanMaterial(
+        plan_id=plan.id,
+        name=plan.name,
+        value_chain=plan.value_chain,
+        region=plan.region,
+        inputs=inputs,
+        themes=[
+            MaterialTheme(
+                kind=InputKind(theme.kind),
+                label=theme.label,
+                input_ids=list(theme.item_ids),
+                people=len(set(theme.person_ids)),
+            )
+            for theme in themes
+            if theme.item_ids and theme.label.strip()
+        ],
+    )

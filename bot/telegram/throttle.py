@@ -1,0 +1,78 @@
+"""A per-person flood limit: a token bucket in this worker's memory.
+
+A person may send `messages` messages in any `seconds`; what goes over is not processed and gets one
+throttle reply per window, so a flood neither starves other people nor fills the chat with refusals.
+With several workers each keeps its own buckets (a load balancer spreads a flood, so the limit is per worker).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    allow = "allow"
+    refuse_and_tell = "refuse_and_tell"  # the first refusal in a window: reply once
+    refuse_quietly = "refuse_quietly"
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+    told_at: float | None = None
+
+
+class FloodThrottle:
+    """Token bucket per key: capacity `messages`, refilled at `messages / seconds` per second."""
+
+    def __init__(
+        self,
+        messages: int,
+        seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
+        if messages < 1 or seconds <= 0:
+            raise ValueError("a flood limit needs at least one message per a positive number of seconds")
+        self.capacity = float(messages)
+        self.seconds = float(seconds)
+        self.rate = messages / seconds
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: dict[str, _Bucket] = {}
+
+    def check(self, key: str) -> Verdict:
+        """Take one token for `key`, or say how to refuse."""
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= self.max_keys:
+                self._prune(now)
+            bucket = self._buckets[key] = _Bucket(tokens=self.capacity, stamp=now)
+        else:
+            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self.rate)
+            bucket.stamp = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return Verdict.allow
+        if bucket.told_at is None or now - bucket.told_at >= self.seconds:
+            bucket.told_at = now
+            return Verdict.refuse_and_tell
+        return Verdict.refuse_quietly
+
+    def _prune(self, now: float) -> None:
+        """Forget people whose bucket has refilled: they are indistinguishable from newcomers."""
+        full = [
+            key
+            for key, bucket in self._buckets.items()
+            if bucket.tokens + (now - bucket.stamp) * self.rate >= self.capacity
+        ]
+        for key in full:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
