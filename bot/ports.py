@@ -55,7 +55,7 @@ class ExportedDraft(Protocol):
 class DraftExporter(Protocol):
     """The plan's draft upgrading plan as a file (`bot.export.service.DraftService`)."""
 
-    def export(self, plan_id: int, fmt: str, session: Session | None = None) -> ExportedDraft: ...
+    def export(self, plan_id: int, fmt: str, session: Session | None = None, named: bool = False) -> ExportedDraft: ...
 
 
 class Answerer(Protocol):

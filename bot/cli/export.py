@@ -18,6 +18,10 @@ from bot.messages import catalogue
 def export(
     plan: Annotated[int, typer.Option("--plan", help="The plan to export.")],
     fmt: Annotated[str, typer.Option("--format", help="docx, md or json.")] = "docx",
+    named: Annotated[
+        bool,
+        typer.Option("--name-participants", help="Name the participants who agreed to be named beside their words."),
+    ] = False,
     out: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write; default: a name in the data dir.")
     ] = None,
@@ -26,7 +30,7 @@ def export(
     kind = export_format(fmt)
     with services() as built:
         KnowledgeBase.require_plan_in(built.db, plan)
-        exported = built.drafts.export(plan, kind)
+        exported = built.drafts.export(plan, kind, named=named)
         target = out or built.settings.data_dir / "exports" / exported.name
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")

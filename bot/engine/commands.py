@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from bot.engine.models import Choice, Reply
 from bot.engine.summary import summary
 from bot.engine.turn import BASE, Turn
 from bot.storage.models import Plan
-from bot.storage.plan_models import Membership, PersonRow, StoredInput
+from bot.storage.plan_models import Membership, PersonRow, PlanSettings, StoredInput
 
 Handler = Callable[[Turn], list[Reply]]
 
@@ -219,12 +219,65 @@ def _invite_reply(turn: Turn, plan: Plan) -> Reply:
     )
 
 
+INVITE_LIMIT = re.compile(r"^(days|uses)\s+(\d{1,4})$")
+
+
 def cmd_invite(turn: Turn) -> list[Reply]:
+    """/invite shows the codes; /invite revoke makes new ones; /invite days N uses M makes new, limited ones."""
     plan = _active_plan(turn)
-    if turn.incoming.args.strip().casefold() == "revoke":
+    args = " ".join(turn.incoming.args.split()).casefold()
+    if not args:
+        return [_invite_reply(turn, plan)]
+    if args == "revoke":
         invites.revoke_all(turn.session, plan.id, turn.now)
         return [turn.reply("engine.invites_revoked"), _invite_reply(turn, plan)]
-    return [_invite_reply(turn, plan)]
+    limits: dict[str, int] = {}
+    words = args.split()
+    for pair in (" ".join(words[i : i + 2]) for i in range(0, len(words), 2)):
+        found = INVITE_LIMIT.match(pair)
+        if found is None or int(found.group(2)) == 0:
+            raise turn.fail("engine.invite_usage")
+        limits[found.group(1)] = int(found.group(2))
+    invites.revoke_all(turn.session, plan.id, turn.now)
+    expires = turn.now + timedelta(days=limits["days"]) if "days" in limits else None
+    for role in invites.ROLES:
+        invites.create_invite(turn.session, plan.id, role, turn.now, expires_at=expires, max_uses=limits.get("uses"))
+    limit_text = turn.t(
+        "engine.invite_limits",
+        expires=format_date(expires) if expires else turn.t("engine.invite_no_expiry"),
+        uses=limits.get("uses", turn.t("engine.invite_no_use_limit")),
+    )
+    return [turn.reply("engine.invites_revoked"), _invite_reply(turn, plan), Reply(text=limit_text)]
+
+
+MAX_ROLES = 12
+ROLE_KEY = re.compile(r"[^a-z0-9]+")
+
+
+def cmd_roles(turn: Turn) -> list[Reply]:
+    """/roles shows the roles offered to stakeholders when they join; /roles A, B, C sets this plan's list."""
+    plan = _active_plan(turn)
+    raw = [part.strip() for part in re.split(r"[;,\n]", turn.incoming.args) if part.strip()]
+    if raw:
+        keys: list[str] = []
+        for part in raw:
+            key = ROLE_KEY.sub("_", part.casefold()).strip("_")[:40]
+            if not key or not key.isascii():
+                raise turn.fail("engine.roles_bad", role=inputs_mod.shorten(part, 40))
+            if key not in keys:
+                keys.append(key)
+        if "other" not in keys:
+            keys.append("other")
+        if len(keys) > MAX_ROLES + 1:
+            raise turn.fail("engine.roles_too_many", limit=MAX_ROLES)
+        settings = turn.session.get(PlanSettings, plan.id)
+        if settings is None:
+            settings = PlanSettings(plan_id=plan.id)
+            turn.session.add(settings)
+        settings.actor_types = keys
+        turn.session.flush()
+    names = ", ".join(plans.actor_label(turn, key) for key in plans.actor_types(turn, plan.id))
+    return [turn.reply("engine.roles_saved" if raw else "engine.roles_now", plan=plan.name, roles=names)]
 
 
 def cmd_vision(turn: Turn) -> list[Reply]:
@@ -317,6 +370,7 @@ COMMANDS: dict[str, Command] = {
     "newplan": Command(cmd_newplan),
     "invite": Command(cmd_invite, facilitator=True),
     "vision": Command(cmd_vision, facilitator=True),
+    "roles": Command(cmd_roles, facilitator=True),
     "meeting": Command(cmd_meeting, facilitator=True),
     "summary": Command(cmd_summary, facilitator=True),
     "notes": Command(cmd_notes, facilitator=True),
@@ -373,7 +427,9 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
             raise turn.fail("engine.stale_choice")
         return interview.on_control(turn, membership, action, int(index))
     if prefix == "consent":
-        return _resume(turn, plans.on_consent(turn, rest == "yes")) if rest in ("yes", "no") else []
+        if rest not in ("yes", "named", "no"):
+            return []
+        return _resume(turn, plans.on_consent(turn, rest != "no", named=rest == "named"))
     if prefix in ("role", "size", "org"):
         return _resume(turn, plans.on_profile_choice(turn, prefix, rest))
     if prefix == "sw" and rest.isdigit():

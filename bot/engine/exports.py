@@ -17,8 +17,10 @@ def cmd_export(turn: Turn) -> list[Reply]:
     plan = turn.plan()
     if drafts is None or plan is None:
         return [turn.reply("engine.not_available", command="export")]
-    fmt = (turn.incoming.args.split() or ["docx"])[0]
-    exported = drafts.export(plan.id, fmt, session=turn.session)
+    words = [word.casefold() for word in turn.incoming.args.split()]
+    named = "named" in words
+    formats = [word for word in words if word != "named"]
+    exported = drafts.export(plan.id, (formats or ["docx"])[0], session=turn.session, named=named)
     attachment = ReplyFile(name=exported.name, content=exported.content, mime_type=MEDIA_TYPES[exported.fmt])
     return [
         Reply(text=turn.t(f"engine.export_sent.{exported.fmt}", plan=plan.name, name=exported.name), files=[attachment])

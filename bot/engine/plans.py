@@ -105,6 +105,7 @@ def consent_prompt(turn: Turn, plan: Plan) -> Reply:
         text=turn.t("engine.consent", plan=plan.name, value_chain=plan.value_chain, region=plan.region),
         choices=[
             Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
+            Choice(label=turn.t("engine.consent_agree_named"), data="consent:named"),
             Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
         ],
     )
@@ -137,13 +138,14 @@ def actor_label(turn: Turn, key: str | None) -> str:
     return _label(turn, "engine.actor_types", key or "other")
 
 
-def on_consent(turn: Turn, agree: bool) -> list[Reply]:
+def on_consent(turn: Turn, agree: bool, named: bool = False) -> list[Reply]:
     membership = turn.membership()
     plan = turn.plan()
     if membership is None or plan is None or membership.consented_at is not None:
         raise turn.fail("engine.stale_choice")
     if agree:
         membership.consented_at = turn.now
+        membership.may_be_named = named
         if membership.role == "facilitator":
             return [Reply(text=turn.t("engine.cofacilitator_ready", plan=plan.name))]
         return []

@@ -29,7 +29,7 @@ from bot.export.draft import (
 )
 from bot.messages import catalogue
 from bot.storage.models import Plan
-from bot.storage.plan_models import Membership, StoredInput
+from bot.storage.plan_models import Membership, PersonRow, StoredInput
 from bot.themes.models import Theme, ThemeItem
 
 if TYPE_CHECKING:
@@ -42,8 +42,14 @@ QUOTE_LIMIT = 300
 NOTES_ROLE = "notes"
 
 
-def _quotes(theme: Theme, rows: dict[int, StoredInput], members: dict[int, Membership]) -> list[Quote]:
-    """Up to three quotes from different people, in the theme's order; anonymous (actor type and size)."""
+def _quotes(
+    theme: Theme,
+    rows: dict[int, StoredInput],
+    members: dict[int, Membership],
+    names: dict[int, str] | None = None,
+) -> list[Quote]:
+    """Up to three quotes from different people, in the theme's order; anonymous (actor type and size) unless
+    `names` holds the person (the facilitator opted in and the person agreed to be named)."""
     quotes: list[Quote] = []
     seen: set[int] = set()
     for item_id in theme.item_ids:
@@ -60,6 +66,7 @@ def _quotes(theme: Theme, rows: dict[int, StoredInput], members: dict[int, Membe
                 text=text,
                 actor_type=(member.actor_type or "other") if member else None,
                 size=member.size if member else None,
+                speaker=(names or {}).get(row.person_id),
             )
         )
         if len(quotes) == QUOTES_PER_THEME:
@@ -87,8 +94,12 @@ def build_draft(
     today: date | None = None,
     version: int = 1,
     rubric: Rubric | None = None,
+    name_participants: bool = False,
 ) -> Draft:
-    """The draft of one plan as it stands; a plan with no input yet gives a draft that says so."""
+    """The draft of one plan as it stands; a plan with no input yet gives a draft that says so.
+
+    Quotes are anonymous unless `name_participants` (the facilitator's choice) and the person agreed to be named.
+    """
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFoundError(catalogue().text("errors.plan_not_found", plan_id=plan_id))
@@ -97,6 +108,15 @@ def build_draft(
         r.id: r
         for r in session.scalars(select(StoredInput).where(StoredInput.plan_id == plan_id).order_by(StoredInput.id))
     }
+
+    names: dict[int, str] = {}
+    if name_participants:
+        consenting = [pid for pid, m in members.items() if m.may_be_named and m.consented_at is not None]
+        for person in session.scalars(select(PersonRow).where(PersonRow.id.in_(consenting))):
+            member = members[person.id]
+            label = ", ".join(part for part in (person.display_name, member.organisation) if part)
+            if label:
+                names[person.id] = label
 
     def profile(pid: int) -> tuple[str, str | None]:
         member = members.get(pid)
@@ -142,7 +162,7 @@ def build_draft(
                     people=len(who),
                     inputs=len(theme.item_ids),
                     actor_types=[ActorCount(actor_type=a, people=n) for a, n in sorted(actors.items())],
-                    quotes=_quotes(theme, rows, members),
+                    quotes=_quotes(theme, rows, members, names),
                 )
             )
 

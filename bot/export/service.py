@@ -92,21 +92,26 @@ class DraftService:
     def _cluster(self, items: list[ThemeItem]) -> Sequence[Theme]:
         return cluster(items, self.embeddings)
 
-    def draft(self, plan_id: int, session: Session | None = None, today: date | None = None) -> Draft:
+    def draft(
+        self, plan_id: int, session: Session | None = None, today: date | None = None, named: bool = False
+    ) -> Draft:
+        """`named`: the facilitator opts in to name the participants who agreed to be named."""
         if session is None:
             with self.db.session() as own:
-                return self.draft(plan_id, own, today)
+                return self.draft(plan_id, own, today, named)
         pairs = checked_initiatives(session, plan_id, self.checker)
         checked = [pair[1] for pair in pairs]
         plan_check = self.plan_check(session, plan_id, checked) if self.plan_check else None
-        draft = build_draft(session, plan_id, self._cluster, checked, plan_check=plan_check, today=today)
+        draft = build_draft(
+            session, plan_id, self._cluster, checked, plan_check=plan_check, today=today, name_participants=named
+        )
         ids = [row.id for row, _ in pairs]
         initiatives = [item.model_copy(update={"id": ids[n]}) for n, item in enumerate(draft.initiatives)]
         return draft.model_copy(update={"initiatives": initiatives})
 
-    def export(self, plan_id: int, fmt: str, session: Session | None = None) -> ExportedFile:
+    def export(self, plan_id: int, fmt: str, session: Session | None = None, named: bool = False) -> ExportedFile:
         kind = export_format(fmt)
-        draft = self.draft(plan_id, session)
+        draft = self.draft(plan_id, session, named=named)
         return ExportedFile(name=filename(draft, kind), content=render(draft, kind), fmt=kind)
 
     def import_json(self, data: bytes | str, source: str, plan_id: int | None = None) -> ImportResult:

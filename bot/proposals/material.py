@@ -13,7 +13,7 @@ from bot.messages import catalogue
 from bot.proposals.models import MaterialInput, MaterialTheme, PlanMaterial
 from bot.storage.models import Plan
 from bot.storage.plan_models import StoredInput
-from bot.themes import Theme, ThemeItem
+from bot.themes import Theme, ThemeItem, shorten
 
 ClusterItems = Callable[[list[ThemeItem]], Sequence[Theme]]
 
@@ -30,6 +30,7 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
     themes = (
         cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows]) if rows else []
     )
+    by_id = {row.id: row.text for row in rows}
     return PlanMaterial(
         plan_id=plan.id,
         name=plan.name,
@@ -39,7 +40,7 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
         themes=[
             MaterialTheme(
                 kind=InputKind(theme.kind),
-                label=theme.label,
+                label=_full_label(theme, by_id),
                 input_ids=list(theme.item_ids),
                 people=len(set(theme.person_ids)),
             )
@@ -47,3 +48,13 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
             if theme.item_ids and theme.label.strip()
         ],
     )
+
+
+def _full_label(theme: Theme, texts: dict[int, str]) -> str:
+    """The whole words of the theme's central input (its label is them cut short for lists), so sentences
+    built from it never stop mid-phrase."""
+    for item_id in theme.item_ids:
+        text = " ".join(texts.get(item_id, "").split())
+        if text and shorten(text) == theme.label:
+            return text.rstrip(" .;,")
+    return theme.label

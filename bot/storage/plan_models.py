@@ -65,6 +65,9 @@ class Membership(Base):
     followup_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     interview_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    may_be_named: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="The person agreed that the draft plan may name them beside their words"
+    )
 
 
 class Invite(Base):

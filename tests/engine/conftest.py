@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from bot.cli.terminal import TranscriptAdapter
 from bot.engine import Engine, Person
@@ -86,10 +85,3 @@ def new_plan(world: World) -> Callable[..., tuple[TranscriptAdapter, str, str]]:
 
     return make
 
-
-@pytest.fixture(scope="session")
-def real_embeddings() -> Embeddings:
-    """One real packaged model per test session."""
-    from bot.knowledge.embeddings import SentenceTransformerEmbeddings
-
-    return SentenceTransformerEmbeddings()

@@ -121,3 +121,29 @@ def test_cli_export_writes_each_format_and_escapes_stakeholder_text(
     assert "--format pdf: unknown format" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "draft.json")]) == 0
     assert "0 initiatives updated, 0 added, 2 unchanged" in capsys.readouterr().out
+
+
+def test_participants_are_named_only_when_the_facilitator_opts_in_and_they_agreed(services: Services) -> None:
+    engine = services.engine
+    facilitator = TranscriptAdapter(engine, Person(key="cli:fatma"))
+    facilitator.send("/newplan Dairy")
+    facilitator.send("dairy")
+    replies = facilitator.send("Highlands")
+    code = next(line.split()[-1] for r in replies for line in r.text.splitlines() if line.startswith("stakeholders:"))
+    for name, consent, answer in [
+        ("Wanjiru", "I agree, and the plan may name me", "feed prices doubled so we earn less from milk"),
+        ("Otieno", "I agree", "feed is too expensive and we earn little"),
+    ]:
+        person = TranscriptAdapter(engine, Person(key=f"cli:{name.lower()}", display_name=name))
+        person.send(f"/start {code}")
+        for label in (consent, "Producer", "Small (5-19)"):
+            person.tap(label)
+        person.send(f"{name} Farm")
+        person.send(answer)
+    with services.db.session() as session:
+        plan_id = session.scalar(select(Plan.id).where(Plan.name == "Dairy"))
+    anonymous = services.drafts.export(plan_id, "md").content.decode()
+    named = services.drafts.export(plan_id, "md", named=True).content.decode()
+    assert "Wanjiru" not in anonymous and "Otieno" not in anonymous
+    assert "Wanjiru, Wanjiru Farm" in named
+    assert "Otieno" not in named  # agreed to take part, not to be named
