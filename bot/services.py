@@ -51,8 +51,9 @@ class Services:
     @cached_property
     def knowledge(self) -> KnowledgeBase:
         knowledge = KnowledgeBase(self.db, self.index, self.embeddings, self.settings.max_file_bytes)
-        knowledge.ensure_guidance()
-        knowledge.sync_index()
+        with self.db.exclusive():  # workers starting together must not both insert the guidance
+            knowledge.ensure_guidance()
+            knowledge.sync_index()
         return knowledge
 
     @cached_property
@@ -122,6 +123,8 @@ class Services:
             documents=self.knowledge,
             drafts=self.drafts,
             checker=self.checker,
+            phraser=self.llm.phraser if self.llm else None,
+            drafter=self.llm.drafter if self.llm else None,
         )
 
     def close(self) -> None:

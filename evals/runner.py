@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from bot.errors import PlanbotError
@@ -32,6 +34,9 @@ THRESHOLDS_PATH = EVALS_DIR / "thresholds.yaml"
 REPORTS_DIR = EVALS_DIR / "reports"
 SPLITS = ("dev", "test")
 LLM_UNAVAILABLE = "--llm: the LLM provider is not available in this build"
+INJECTED_LLM = "openai:injected-test-model"  # the settings' name of a model a test hands the context
+EVAL_BUDGET = 10**9
+THEMES_NOTE = "embeddings only: the model is not used by this suite"
 
 
 # --- the gate ----------------------------------------------------------------------------------------------
@@ -96,9 +101,7 @@ def gate(result: SuiteResult, bounds: list[Bound]) -> list[Check]:
     checks = []
     for bound in bounds:
         value = result.metrics.get(bound.metric)
-        checks.append(
-            Check(metric=bound.metric, value=value, min=bound.min, max=bound.max, passed=bound.holds(value))
-        )
+        checks.append(Check(metric=bound.metric, value=value, min=bound.min, max=bound.max, passed=bound.holds(value)))
     return checks
 
 
@@ -147,6 +150,7 @@ class EvalContext:
 
     embeddings_override: Embeddings | None = None
     llm: Any = None  # (settings, chat model) from `resolve_llm`, or None: the offline providers
+    chat_model_override: BaseChatModel | None = None  # tests: this model as if `--llm` had named it
     work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="planbot-eval-")))
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -165,11 +169,46 @@ class EvalContext:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    @property
+    def uses_llm(self) -> bool:
+        return self.llm is not None or self.chat_model_override is not None
+
+    def llm_settings(self, **overrides: object) -> Any:
+        """The `--llm` settings with the hourly budgets lifted (an eval measures answers, not the budget)."""
+        from bot.settings import load_settings
+
+        base = self.llm[0] if self.llm is not None else None
+        values: dict[str, object] = {
+            "llm": base.llm if base is not None else INJECTED_LLM,
+            "llm_person_requests_per_hour": EVAL_BUDGET,
+            "llm_person_tokens_per_hour": EVAL_BUDGET,
+            "llm_plan_requests_per_hour": EVAL_BUDGET,
+            "llm_plan_tokens_per_hour": EVAL_BUDGET,
+        }
+        if base is not None:
+            values.update(
+                llm_base_url=base.llm_base_url,
+                llm_api_key=base.llm_api_key,
+                llm_timeout_seconds=base.llm_timeout_seconds,
+                llm_retries=base.llm_retries,
+            )
+        values.update(overrides)
+        return load_settings(**values)
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        return self.chat_model_override if self.chat_model_override is not None else (self.llm or (None, None))[1]
+
     def services(self, name: str):
+        """A fresh composition root per suite; with `--llm` its engine uses the model (each use falling back)."""
         from bot.services import Services
         from bot.settings import load_settings
 
-        built = Services(load_settings(data_dir=self.data_dir(name)), embeddings_override=self.embeddings)
+        if self.uses_llm:
+            settings = self.llm_settings(data_dir=self.data_dir(name))
+        else:
+            settings = load_settings(data_dir=self.data_dir(name))
+        built = Services(settings, embeddings_override=self.embeddings, chat_model_override=self.chat_model)
         self._closers.append(built.close)
         return built
 
@@ -178,8 +217,7 @@ class EvalContext:
         """One LLM client (budget, retries, fallback counter) shared by the suites of a `--llm` run."""
         from bot.llm.services import client_from_settings
 
-        settings, model = self.llm
-        client = client_from_settings(settings, model)
+        client = client_from_settings(self.llm_settings(), self.chat_model)
         self._closers.append(client.close)
         return client
 
@@ -191,49 +229,92 @@ class EvalContext:
 
 
 def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
-    return answers_suite.run_answers_suite(context.services("answers").offline_answerer, path)
+    offline = context.services("answers").offline_answerer
+    if not context.uses_llm:
+        return answers_suite.run_answers_suite(offline, path)
+    from bot.llm import LLMAnswerer
+    from bot.llm.grading import AnswerGrader
+    from evals.suites.answers_llm import run_answers_llm
+
+    before = _counts(context)
+    answerer = LLMAnswerer(context.llm_client, offline)
+    grader = AnswerGrader(context.llm_client)
+    agreement = not path.name.endswith(".dev.jsonl")  # the grader is measured against the test labels
+    result = run_answers_llm(offline, answerer, grader, path, agreement=agreement)
+    return _with_llm_stats(result, _counts(context) - before)
 
 
 def _run_capture(context: EvalContext, path: Path) -> SuiteResult:
     from bot.capture import OfflineExtractor
 
     extractor: Any = OfflineExtractor(context.embeddings)
-    if context.llm is not None:
-        from bot.llm import LLMExtractor
+    if not context.uses_llm:
+        return capture.run_capture(extractor, path)
+    from bot.llm import LLMExtractor
 
-        extractor = LLMExtractor(context.llm_client, extractor)
-    return _with_llm_stats(context, capture.run_capture(extractor, path))
+    before = _counts(context)
+    result = capture.run_capture(LLMExtractor(context.llm_client, extractor), path)
+    return _with_llm_stats(result, _counts(context) - before)
 
 
 def _run_themes(context: EvalContext, path: Path) -> SuiteResult:
-    return themes.run_themes(context.embeddings, path)
+    result = themes.run_themes(context.embeddings, path)
+    if context.uses_llm:
+        result.details["llm_note"] = THEMES_NOTE
+    return result
 
 
 def _run_checker(context: EvalContext, path: Path) -> SuiteResult:
     from bot.checker.offline import OfflineChecker
 
     judge: Any = OfflineChecker(context.embeddings)
-    if context.llm is not None:
-        from bot.llm import LLMJudge
+    if not context.uses_llm:
+        return checker.run_checker(judge, path)
+    from bot.llm import LLMJudge
 
-        judge = LLMJudge(context.llm_client, judge)
-    return _with_llm_stats(context, checker.run_checker(judge, path))
+    before = _counts(context)
+    result = checker.run_checker(LLMJudge(context.llm_client, judge), path)
+    return _with_llm_stats(result, _counts(context) - before)
 
 
-def _with_llm_stats(context: EvalContext, result: SuiteResult) -> SuiteResult:
-    """With `--llm`, how often each use fell back to the offline path, and why."""
-    if context.llm is not None:
-        stats = context.llm_client.stats
-        result.details["llm_reasons"] = {f"{use}:{reason}": n for (use, reason), n in stats.counts.items()}
+# Reasons a use records that are not a fallback to the offline path (it answered, with something set aside).
+NOT_FALLBACKS = frozenset(
+    {"ok", "sentence_dropped", "draft_dropped", "draft_not_recommended", "disagreed_kept_offline"}
+)
+
+
+def _counts(context: EvalContext) -> Counter[tuple[str, str]]:
+    return Counter(context.llm_client.stats.counts)
+
+
+def _with_llm_stats(result: SuiteResult, counts: Counter[tuple[str, str]]) -> SuiteResult:
+    """With `--llm`: per use, each reason counted (`ok` included) and the share of calls that fell back."""
+    reasons: dict[str, dict[str, int]] = {}
+    for (use, reason), n in sorted(counts.items()):
+        reasons.setdefault(use, {})[reason] = n
+    result.details["llm_reasons"] = reasons
+    for use, by_reason in reasons.items():
+        fell = sum(n for reason, n in by_reason.items() if reason not in NOT_FALLBACKS)
+        calls = fell + by_reason.get("ok", 0)
+        if calls:
+            result.metrics[f"llm_{use}_fallback_share"] = round(fell / calls, 4)
     return result
 
 
+def _services_stats(built: Any) -> Counter[tuple[str, str]]:
+    return Counter(built.llm.stats.counts) if built.llm is not None else Counter()
+
+
 def _run_interview(context: EvalContext, path: Path) -> SuiteResult:
-    return interview.run_interview(context.services("interview"), path)
+    built = context.services("interview")
+    result = interview.run_interview(built, path)
+    return _with_llm_stats(result, _services_stats(built)) if context.uses_llm else result
 
 
 def _run_proposals(context: EvalContext, path: Path) -> SuiteResult:
-    return proposals.run_proposals(context.services("proposals"), path)
+    built = context.services("proposals")
+    result = proposals.run_proposals(built, path)
+    return _with_llm_stats(result, _services_stats(built)) if context.uses_llm else result
 
 
 @dataclass(frozen=True)
@@ -373,14 +454,10 @@ def _shown_metrics(report: SuiteReport) -> list[str]:
 def summary_markdown(run: EvalRun, compared: dict[str, dict[str, float]] | None = None) -> str:
     """The Markdown summary of a run: one table per suite, with baselines, bounds and verdicts."""
     lines = [f"# planbot evals, {run.date}", ""]
-    lines.append(
-        f"Split: {run.split or 'custom dataset'}" + (f"; LLM: {run.llm}" if run.llm else "; offline")
-    )
+    lines.append(f"Split: {run.split or 'custom dataset'}" + (f"; LLM: {run.llm}" if run.llm else "; offline"))
     lines.append(f"Gate: {'PASS' if run.passed else 'FAIL'}")
     for suite, check in run.failed():
-        lines.append(
-            f"- below its bound: {suite}.{check.metric} = {check.value} (needs {_bound_text(check)})"
-        )
+        lines.append(f"- below its bound: {suite}.{check.metric} = {check.value} (needs {_bound_text(check)})")
     for report in run.suites:
         result = report.result
         baselines = list(result.baselines)
@@ -388,7 +465,8 @@ def summary_markdown(run: EvalRun, compared: dict[str, dict[str, float]] | None 
             "",
             f"## {report.suite}",
             "",
-            f"{result.cases} cases from `{Path(result.dataset).name}`, {report.seconds:g} s.",
+            f"{result.cases} cases from `{Path(result.dataset).name}`, {report.seconds:g} s."
+            + (f" LLM: {result.details['llm_note']}." if result.details.get("llm_note") else ""),
             "",
         ]
         head = ["metric", "value", *baselines, "bound", "pass"]
@@ -403,10 +481,7 @@ def summary_markdown(run: EvalRun, compared: dict[str, dict[str, float]] | None 
             row = [metric, f"{result.metrics.get(metric, float('nan')):.3f}"]
             if delta is not None:
                 row.append(f"{delta[metric]:+.3f}" if metric in delta else "")
-            row += [
-                f"{result.baselines[b][metric]:.3f}" if metric in result.baselines[b] else ""
-                for b in baselines
-            ]
+            row += [f"{result.baselines[b][metric]:.3f}" if metric in result.baselines[b] else "" for b in baselines]
             row += [_bound_text(check), "" if check is None else ("yes" if check.passed else "**no**")]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
@@ -435,8 +510,9 @@ def render_tables(run: EvalRun, console: Any, compared: dict[str, dict[str, floa
     for report in run.suites:
         result = report.result
         delta = (compared or {}).get(report.suite)
+        note = f" ({result.details['llm_note']})" if result.details.get("llm_note") else ""
         table = Table(
-            title=f"{report.suite}: {result.cases} cases, {Path(result.dataset).name}, {report.seconds:g} s"
+            title=f"{report.suite}: {result.cases} cases, {Path(result.dataset).name}, {report.seconds:g} s{note}"
         )
         table.add_column("metric", no_wrap=True)
         table.add_column("value", justify="right")

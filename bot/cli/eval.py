@@ -27,7 +27,7 @@ def run_eval_command(
     runs = runner.plan_runs(suite, dataset, split)  # validates every dataset before any model loads
     bounds = runner.load_thresholds(thresholds or runner.THRESHOLDS_PATH)
     previous = runner.load_previous(compare) if compare else None
-    model = runner.resolve_llm(llm)
+    model = runner.resolve_llm(llm) if context is None else None  # a given context brings its own model
     own = context is None
     context = context or runner.EvalContext(llm=model)
     try:
@@ -58,25 +58,17 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
         suite: Annotated[
-            str | None, typer.Option("--suite", help="answers, capture, themes, checker, interview")
+            str | None, typer.Option("--suite", help="answers, capture, themes, checker, interview, proposals")
         ] = None,
         dataset: Annotated[
             Path | None, typer.Option("--dataset", help="Run the suite on this JSON Lines file.")
         ] = None,
-        split: Annotated[
-            str, typer.Option("--split", help="dev or test (the gate is the test split)")
-        ] = "test",
+        split: Annotated[str, typer.Option("--split", help="dev or test (the gate is the test split)")] = "test",
         as_json: Annotated[bool, typer.Option("--json", help="Print the whole run as JSON.")] = False,
-        compare: Annotated[
-            Path | None, typer.Option("--compare", help="An earlier JSON report: show deltas.")
-        ] = None,
+        compare: Annotated[Path | None, typer.Option("--compare", help="An earlier JSON report: show deltas.")] = None,
         llm: Annotated[str | None, typer.Option("--llm", help="provider:model, through bot.llm")] = None,
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Where reports go (default evals/reports).")
-        ] = None,
-        thresholds: Annotated[
-            Path | None, typer.Option("--thresholds", help="Another thresholds file.")
-        ] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="Where reports go (default evals/reports).")] = None,
+        thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Another thresholds file.")] = None,
     ) -> None:
         """Measure how well planbot follows the guidance; exit 1 when a metric falls below its floor."""
         code = run_eval_command(suite, dataset, split, as_json, compare, llm, out, thresholds)

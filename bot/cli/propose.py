@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         """Propose initiatives from a plan's top themes, ideas, influential actors and aggregation points."""
         from bot.checker.offline import OfflineChecker
         from bot.cli.context import console, services
+        from bot.llm.client import llm_scope
         from bot.proposals import OfflineProposer, material_for
         from bot.storage.models import Plan
         from bot.themes import cluster
@@ -30,7 +31,12 @@ def register(app: typer.Typer) -> None:
                     raise NotFoundError(say("errors.plan_not_found", plan_id=plan))
                 embeddings = built.embeddings
                 material = material_for(session, plan, lambda items: cluster(items, embeddings))
-            proposals = OfflineProposer(OfflineChecker(embeddings), embeddings).propose(material)
+            offline = OfflineProposer(OfflineChecker(embeddings), embeddings)
+            if built.settings.llm and built.llm is not None:  # PLANBOT_LLM: the model drafts, offline fallback
+                with llm_scope(plan=plan):
+                    proposals = built.llm.drafter.propose(material, offline)
+            else:
+                proposals = offline.propose(material)
         if as_json:
             typer.echo(json.dumps({"proposals": [p.to_json() for p in proposals]}, ensure_ascii=False, indent=2))
             return

@@ -478,6 +478,7 @@ def on_mine_edit(turn: Turn, text: str) -> list[Reply]:
     row.text = text.strip()
     row.summary = inputs_mod.shorten(text)
     row.updated_at = turn.now
+    inputs_mod.embed_rows(turn, [row])
     turn.set_mode(BASE)
     return [turn.reply("engine.mine_edited", text=row.text)]
 

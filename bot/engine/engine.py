@@ -24,9 +24,10 @@ from bot.checker.judge import Checker
 from bot.engine import commands, groups, invites
 from bot.engine.models import Incoming, Person, Reply
 from bot.engine.topics import has_words
-from bot.engine.turn import BASE, ClusterFn, Providers, Turn
+from bot.engine.turn import BASE, ClusterFn, ProposalDrafter, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
 from bot.llm.client import llm_scope
+from bot.llm.phraser import QuestionPhraser
 from bot.messages import Catalogue, catalogue
 from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
 from bot.storage import Database
@@ -57,6 +58,8 @@ class Engine:
         documents: DocumentStore | None = None,
         drafts: DraftExporter | None = None,
         checker: Checker | None = None,
+        phraser: QuestionPhraser | None = None,
+        drafter: ProposalDrafter | None = None,
     ) -> None:
         self.db = db
         self.providers = Providers(
@@ -67,6 +70,8 @@ class Engine:
             documents=documents,
             drafts=drafts,
             checker=checker,
+            phraser=phraser,
+            drafter=drafter,
         )
         self.clock = clock
 

@@ -20,6 +20,7 @@ from bot.engine import inputs as inputs_mod
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
+from bot.llm.client import llm_scope
 from bot.proposals import OfflineProposer, material_for, plan_check_for, store_proposals
 from bot.proposals.store import scorecard_of
 from bot.storage.models import Plan
@@ -210,7 +211,13 @@ def cmd_propose(turn: Turn) -> list[Reply]:
     material = material_for(turn.session, plan.id, lambda items: cluster(items, embeddings))
     if not material.inputs:
         return [turn.reply("initiatives.propose_empty")]
-    proposals = OfflineProposer(checker_for(turn), embeddings).propose(material)
+    offline = OfflineProposer(checker_for(turn), embeddings)
+    drafter = turn.providers.drafter
+    if drafter is None:
+        proposals = offline.propose(material)
+    else:
+        with llm_scope(plan=plan.id):
+            proposals = drafter.propose(material, offline)  # the offline proposals whenever it cannot
     store_proposals(turn.session, plan.id, proposals, created_by=turn.person.id, now=turn.now)
     if not proposals:
         return [turn.reply("initiatives.propose_none")]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
+import numpy as np
 from sqlalchemy import delete, select
 
 from bot.domain import CapturedInput, InputKind
@@ -15,6 +17,22 @@ SUMMARY_CHARS = 80
 
 def shorten(text: str, width: int = SUMMARY_CHARS) -> str:
     return textwrap.shorten(" ".join(text.split()), width=width, placeholder="…")
+
+
+def pack_vector(vector: Sequence[float]) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def unpack_vector(data: bytes | None) -> list[float] | None:
+    return np.frombuffer(data, dtype="<f4").tolist() if data else None
+
+
+def embed_rows(turn: Turn, rows: Sequence[StoredInput]) -> None:
+    """Each stored input keeps its embedding, so /summary reads vectors instead of re-embedding the plan."""
+    if rows:
+        vectors = turn.providers.embeddings.embed_documents([row.text for row in rows])
+        for row, vector in zip(rows, vectors, strict=True):
+            row.vector = pack_vector(vector)
 
 
 def kind_label(turn: Turn, kind: str) -> str:
@@ -87,6 +105,7 @@ def store(
         )
         turn.session.add(row)
         stored.append(row)
+    embed_rows(turn, stored)
     turn.session.flush()
     return stored, repeats
 

@@ -6,23 +6,67 @@ per plan when a person is in several.
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy import select
+
 from bot.domain import Answer
 from bot.engine import inputs
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import Turn
-from bot.storage.plan_models import Membership
+from bot.messages import DEFAULT_LANGUAGE
+from bot.storage.plan_models import Membership, StoredInput
+
+log = logging.getLogger(__name__)
+
+SAID_HISTORY = 3  # the person's latest inputs the phraser may echo
 
 
 def total() -> int:
     return len(interview_data().topics)
 
 
+def _said_before(turn: Turn, membership: Membership) -> list[str]:
+    """This person's own inputs on this plan, oldest first; never anyone else's."""
+    rows = turn.session.scalars(
+        select(StoredInput.text)
+        .where(StoredInput.plan_id == membership.plan_id, StoredInput.person_id == membership.person_id)
+        .order_by(StoredInput.id.desc())
+        .limit(SAID_HISTORY)
+    )
+    return list(reversed(list(rows)))
+
+
+def phrased_question(turn: Turn, membership: Membership, topic_key: str) -> str:
+    """The catalogue question, reworded for this person by the phraser when there is one; on any failure of
+    the phraser, the catalogue's words (its intent and fallback)."""
+    question = turn.t(f"interview.topics.{topic_key}")
+    phraser = turn.providers.phraser
+    if phraser is None:
+        return question
+    try:
+        return (
+            phraser.phrase(
+                topic_key,
+                question,
+                said=_said_before(turn, membership),
+                language=turn.person.language or DEFAULT_LANGUAGE,
+            )
+            or question
+        )
+    except Exception:  # a phraser must never cost the person their question
+        log.exception("the question phraser failed on topic %s", topic_key)
+        return question
+
+
 def question_reply(turn: Turn, membership: Membership, prefix: str = "") -> Reply:
     index = membership.topic_index
     topic = interview_data().topics[index]
     head = turn.t("interview.progress", n=index + 1, total=total())
-    body = turn.t("interview.followup") if membership.followup_pending else turn.t(f"interview.topics.{topic.key}")
+    body = (
+        turn.t("interview.followup") if membership.followup_pending else phrased_question(turn, membership, topic.key)
+    )
     text = f"{head} {body}" if not membership.followup_pending else body
     if prefix:
         text = f"{prefix}\n\n{text}"

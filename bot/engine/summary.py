@@ -44,7 +44,14 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     contributors = {row.person_id for row in rows}
     mse_all = sum(1 for pid in contributors if pid in members and members[pid][0].size in MSE_SIZES)
     lines = [turn.t("engine.summary_header", plan=plan.name, inputs=len(rows), people=len(contributors))]
-    themes = _cluster(turn, [ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows])
+    vectors = [inputs.unpack_vector(r.vector) for r in rows]
+    if len({len(v) for v in vectors if v is not None}) > 1:
+        vectors = [None] * len(rows)  # stored under another embedding model: embed them all afresh
+    items = [
+        ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text, vector=v)
+        for r, v in zip(rows, vectors, strict=True)
+    ]
+    themes = _cluster(turn, items)
     by_kind: dict[str, list] = {}
     for theme in themes:
         by_kind.setdefault(theme.kind, []).append(theme)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
@@ -14,12 +14,27 @@ from sqlalchemy.orm import Session
 from bot.checker.judge import Checker
 from bot.engine.models import Choice, Incoming, Reply
 from bot.errors import PlanbotError
+from bot.llm.phraser import QuestionPhraser
 from bot.messages import Catalogue
 from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
 
+if TYPE_CHECKING:
+    from bot.proposals import PlanMaterial, Proposal
+
 ClusterFn = Callable[[Sequence[Any], Embeddings], Sequence[Any]]
+
+
+class Proposer(Protocol):
+    def propose(self, material: PlanMaterial) -> list[Proposal]: ...
+
+
+class ProposalDrafter(Protocol):
+    """Drafts a plan's proposals with a model; `fallback` (the offline proposer) whenever it cannot."""
+
+    def propose(self, material: PlanMaterial, fallback: Proposer | None = None) -> list[Proposal]: ...
+
 
 # The transient modes a person can be in on top of where their plan membership stands.
 BASE = "base"
@@ -34,6 +49,8 @@ class Providers:
     documents: DocumentStore | None = None
     drafts: DraftExporter | None = None
     checker: Checker | None = None
+    phraser: QuestionPhraser | None = None  # rewords interview questions; None: the catalogue's words
+    drafter: ProposalDrafter | None = None  # drafts /propose initiatives; None: the offline proposer
 
 
 @dataclass

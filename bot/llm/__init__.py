@@ -7,12 +7,14 @@ from bot.llm.answerer import LLMAnswerer
 from bot.llm.client import Budget, FallbackStats, Limits, LLMClient, LLMUnavailable, llm_scope
 from bot.llm.drafter import Draft, LLMProposalDrafter
 from bot.llm.extractor import LLMExtractor
+from bot.llm.grading import AnswerGrader
 from bot.llm.judge import LLMJudge
 from bot.llm.phraser import LLMQuestionPhraser, OfflinePhraser, QuestionPhraser
 from bot.llm.provider import build_chat_model, parse_llm_spec
 from bot.llm.services import LLMServices, build_llm_services
 
 __all__ = [
+    "AnswerGrader",
     "Budget",
     "Draft",
     "FallbackStats",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,8 @@ from bot.errors import SettingsError
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x706C616E626F74  # "planbot": the advisory lock id that serialises migrations
+STARTUP_LOCK = MIGRATION_LOCK + 1
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -59,6 +61,9 @@ class Database:
         config.attributes["connection_engine"] = self.engine
         try:
             with self.engine.begin() as connection:
+                if self.url.get_backend_name() == "postgresql":
+                    # workers starting together: one migrates, the others wait and then find nothing to do
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:
@@ -66,6 +71,21 @@ class Database:
                 f"DATABASE_URL: cannot open the database {self.url.render_as_string(hide_password=True)} "
                 f"({str(exc.orig).strip().splitlines()[0]})"
             ) from None
+
+    @contextmanager
+    def exclusive(self, key: int = STARTUP_LOCK) -> Iterator[None]:
+        """Across workers on one PostgreSQL, one at a time (start-up work: the guidance, the index sync)."""
+        if self.url.get_backend_name() != "postgresql":
+            yield  # SQLite means one process
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
     def table_names(self) -> list[str]:
         return inspect(self.engine).get_table_names()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -123,6 +124,9 @@ class StoredInput(Base):
     question: Mapped[str | None] = mapped_column(String(40), nullable=True)
     source_id: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    vector: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True, doc="The text's embedding as float32 bytes (0005); None: embed when needed"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

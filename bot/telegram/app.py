@@ -37,6 +37,7 @@ from bot.errors import SettingsError
 from bot.messages import catalogue
 from bot.services import Services
 from bot.telegram import groups as tg_groups
+from bot.telegram.confirming import build_bot
 from bot.telegram.delivery import PacedSender, send_reply
 from bot.telegram.ordering import PerPersonUpdateProcessor
 from bot.telegram.render import escape, valid_callback_data
@@ -273,20 +274,22 @@ def build_application(services: Services, *, workers: int = 4) -> Application:
     state = BotState(
         services=services, executor=ThreadPoolExecutor(workers, thread_name_prefix="planbot-engine")
     )
+    bot = build_bot(
+        token,
+        settings.telegram_base_url,
+        file_base_url(settings.telegram_base_url),
+        AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3),
+    )
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_base_url)
-        .base_file_url(file_base_url(settings.telegram_base_url))
+        .bot(bot)
         .context_types(ContextTypes(context=PlanbotContext, bot_data=BotState))
         .concurrent_updates(PerPersonUpdateProcessor(256))
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, max_retries=3)
-        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    bot.confirm_after(application.update_queue.join)  # polling confirms only handled updates
     application.bot_data.services = state.services
     application.bot_data.executor = state.executor
     application.bot_data.throttle = FloodThrottle(settings.flood_messages, settings.flood_seconds)

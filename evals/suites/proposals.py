@@ -86,8 +86,11 @@ def traceable(proposal: Proposal) -> bool:
     return bool(proposal.answers) and bool(proposal.guidance.quote or met)
 
 
-def run_plan(engine: Any, db: Database, embeddings: Embeddings, row: dict[str, Any]) -> PlanOutcome:
-    """Interviews one scripted plan through `engine`, then proposes from what SQL holds for it."""
+def run_plan(
+    engine: Any, db: Database, embeddings: Embeddings, row: dict[str, Any], drafter: Any = None
+) -> PlanOutcome:
+    """Interviews one scripted plan through `engine`, then proposes from what SQL holds for it (with
+    `drafter`, the LLM drafter, the offline proposer being its fallback)."""
     msg = catalogue()
     facilitator = TranscriptAdapter(engine, Person(key=f"eval:{row['id']}:facilitator", display_name="Facilitator"))
     facilitator.send(f"/newplan {row['name']}")
@@ -116,7 +119,8 @@ def run_plan(engine: Any, db: Database, embeddings: Embeddings, row: dict[str, A
 
     with db.session() as session:
         material = material_for(session, plan_id, lambda items: cluster(items, embeddings))
-    proposals = OfflineProposer(OfflineChecker(embeddings), embeddings).propose(material)
+    offline = OfflineProposer(OfflineChecker(embeddings), embeddings)
+    proposals = drafter.propose(material, offline) if drafter is not None else offline.propose(material)
     return PlanOutcome(plan_id=plan_id, material=material, proposals=proposals, problems=problems)
 
 
@@ -126,7 +130,8 @@ def run_proposals(services_or_engine: Any, path: Path) -> SuiteResult:
     engine = getattr(services_or_engine, "engine", services_or_engine)
     db = engine.db
     embeddings = engine.providers.embeddings
-    outcomes = [run_plan(engine, db, embeddings, row) for row in plans]
+    drafter = engine.providers.drafter
+    outcomes = [run_plan(engine, db, embeddings, row, drafter) for row in plans]
     proposals = [p for o in outcomes for p in o.proposals]
     passing = [p for p in proposals if p.verdict in (Verdict.recommended, Verdict.revise)]
     with_actor = [o for o in outcomes if o.named(InputKind.influential_actor)]

@@ -48,9 +48,7 @@ def scripted(*replies: str, sleep: float | None = None) -> RecordingChatModel:
 
 @pytest.fixture
 def make_client():
-    def make(
-        model: Any, *, timeout: float = 5.0, retries: int = 0, limits: Limits | None = None
-    ) -> LLMClient:
+    def make(model: Any, *, timeout: float = 5.0, retries: int = 0, limits: Limits | None = None) -> LLMClient:
         return LLMClient(
             model,
             timeout=timeout,
@@ -105,3 +103,46 @@ class SlowFirstChatModel(FakeListChatModel):
             time.sleep(self.hang)
             return "late"
         return self.responses[0]
+
+
+# The use of a prompt, told by words of its system prompt (prompts/llm/*.yaml).
+USES = {
+    "phrase": "interview one stakeholder",
+    "draft": "draft initiatives",
+    "capture": "capture what stakeholders say",
+    "judge": "check one initiative",
+    "answer": "You answer questions",
+    "faithfulness": "strict grader of answers",
+    "relevance": "strict grader of retrieval",
+}
+
+
+def use_of(messages: list[BaseMessage]) -> str:
+    system = str(messages[0].content) if messages else ""
+    return next((use for use, words in USES.items() if words in system), "other")
+
+
+class RoutingChatModel(FakeListChatModel):
+    """One fake model behind every use: each use's reply comes from its own script or function; any use
+    without one gets text that is no JSON and no question, so it falls back offline. Records every prompt."""
+
+    responses: list[str] = Field(default_factory=lambda: ["(unused)"])
+    routes: dict[str, Any] = Field(default_factory=dict)  # use -> list[str] (cycled) | callable(messages)
+    seen: list[tuple[str, list[BaseMessage]]] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+
+    def _call(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> str:
+        use = use_of(messages)
+        self.seen.append((use, list(messages)))
+        n = self.counts.get(use, 0)
+        self.counts[use] = n + 1
+        route = self.routes.get(use)
+        if route is None:
+            return "sorry, no idea"
+        if callable(route):
+            return route(messages)
+        return route[n % len(route)]
+
+    def prompts(self, use: str) -> list[str]:
+        """The whole text of each prompt of one use, in order."""
+        return ["\n".join(str(m.content) for m in msgs) for u, msgs in self.seen if u == use]

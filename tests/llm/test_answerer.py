@@ -19,16 +19,12 @@ def top_id(offline_answerer: OfflineAnswerer) -> str:
 
 def test_a_cited_answer_is_used_with_its_citations(make_client, offline_answerer, top_id) -> None:
     model = scripted(
-        f"Start small so the risk stays low [c:{top_id}]. "
-        f"Grade your product and sell to many buyers. [c:{top_id}]"
+        f"Start small so the risk stays low [c:{top_id}]. Grade your product and sell to many buyers. [c:{top_id}]"
     )
     answerer = LLMAnswerer(make_client(model), offline_answerer)
     answer = answerer.ask(QUESTION)
     assert answer.covered
-    assert (
-        answer.answer
-        == "Start small so the risk stays low [1].\nGrade your product and sell to many buyers [1]."
-    )
+    assert answer.answer == "Start small so the risk stays low [1].\nGrade your product and sell to many buyers [1]."
     assert [c.chunk_id for c in answer.citations] == [top_id]
     assert "small steps" in answer.citations[0].quote.lower()
     assert answerer.stats.reasons("answer") == {"ok": 1}
@@ -61,9 +57,7 @@ def test_the_question_reaches_the_model_as_escaped_data(make_client, offline_ans
     assert f"[c:{top_id}]" in prompt
 
 
-def test_a_question_the_guidance_does_not_cover_never_reaches_the_model(
-    make_client, offline_answerer
-) -> None:
+def test_a_question_the_guidance_does_not_cover_never_reaches_the_model(make_client, offline_answerer) -> None:
     model = scripted("Cashew sells at 2 dollars [c:x].")
     answer = LLMAnswerer(make_client(model), offline_answerer).ask("what is the price of cashew in Mombasa")
     assert not answer.covered and answer.citations == []

@@ -69,9 +69,7 @@ def test_no_valid_draft_or_a_failure_gives_the_fallback_proposals(make_client, o
         (scripted("Here are my ideas: ..."), "invalid_json"),
         (FailingChatModel(), "error"),
     ]:
-        drafter = LLMProposalDrafter(
-            make_client(model), offline_checker, fallback=lambda themes, actors: offline
-        )
+        drafter = LLMProposalDrafter(make_client(model), offline_checker, fallback=lambda themes, actors: offline)
         drafts = drafter.draft(THEMES, ACTORS)
         assert [d.initiative for d in drafts] == offline
         assert drafter.stats.reasons("draft")[reason] == 1

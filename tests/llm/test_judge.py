@@ -31,9 +31,7 @@ def dairy_card(offline_checker: OfflineChecker):
     return offline_checker.check(DAIRY)
 
 
-def test_the_model_settles_what_the_offline_checker_left_unclear(
-    make_client, offline_checker, dairy_card
-) -> None:
+def test_the_model_settles_what_the_offline_checker_left_unclear(make_client, offline_checker, dairy_card) -> None:
     assert dairy_card.status(CriterionId.small_steps) is Status.unclear
     model = scripted(_reply(small_steps=("met", "Each collector puts 20,000 shillings into the cooler")))
     judge: Checker = LLMJudge(make_client(model), offline_checker)

@@ -42,9 +42,7 @@ def test_a_good_wording_is_asked(make_client, question: str) -> None:
         ("What is your favourite football team?", "off_intent"),
     ],
 )
-def test_a_bad_wording_gives_the_catalogue_question(
-    make_client, question: str, reply: str, reason: str
-) -> None:
+def test_a_bad_wording_gives_the_catalogue_question(make_client, question: str, reply: str, reason: str) -> None:
     phraser = LLMQuestionPhraser(make_client(scripted(reply)))
     others = ["the Tandahimba cooperative buys all our nuts at low price"]
     assert phraser.phrase(TOPIC, question, said=["we grow cashew"], others=others) == question
@@ -60,9 +58,7 @@ def test_another_language_is_accepted_without_the_english_topic_check(make_clien
 @pytest.mark.parametrize(
     ("model", "reason"), [(scripted("Where?", sleep=1.0), "timeout"), (FailingChatModel(), "error")]
 )
-def test_provider_failures_give_the_catalogue_question(
-    make_client, question: str, model, reason: str
-) -> None:
+def test_provider_failures_give_the_catalogue_question(make_client, question: str, model, reason: str) -> None:
     phraser = LLMQuestionPhraser(make_client(model, timeout=0.1))
     assert phraser.phrase(TOPIC, question) == question
     assert phraser.stats.reasons("phrase") == {reason: 1}

@@ -28,9 +28,7 @@ def test_no_llm_setting_means_the_offline_engine(clean_env) -> None:
     assert build_chat_model(load_settings()) is None
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed"
-)
+@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed")
 def test_a_missing_provider_package_is_named_with_the_install_command(clean_env, monkeypatch) -> None:
     monkeypatch.setenv("PLANBOT_LLM", "openai:gpt-4o-mini")
     with pytest.raises(SettingsError) as caught:
@@ -44,9 +42,7 @@ def test_a_missing_provider_package_is_named_with_the_install_command(clean_env,
 def test_every_known_provider_names_its_own_extra(clean_env, monkeypatch) -> None:
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     for provider, package in (("anthropic", "langchain-anthropic"), ("ollama", "langchain-ollama")):
-        with pytest.raises(
-            SettingsError, match=rf"{provider} needs the package {package}: .*planbot\[{provider}\]"
-        ):
+        with pytest.raises(SettingsError, match=rf"{provider} needs the package {package}: .*planbot\[{provider}\]"):
             build_chat_model(load_settings(llm=f"{provider}:some-model"))
 
 
@@ -61,15 +57,11 @@ def test_an_unknown_provider_is_a_settings_error(clean_env) -> None:
         build_chat_model(load_settings(llm="foo:bar"))
 
 
-def test_an_openai_compatible_server_gets_its_base_url_timeout_and_a_placeholder_key(
-    clean_env, monkeypatch
-) -> None:
+def test_an_openai_compatible_server_gets_its_base_url_timeout_and_a_placeholder_key(clean_env, monkeypatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
     factory = RecordingFactory()
-    settings = load_settings(
-        llm="qwen2.5-7b-instruct", llm_base_url="http://127.0.0.1:8080/v1", llm_timeout_seconds=7
-    )
+    settings = load_settings(llm="qwen2.5-7b-instruct", llm_base_url="http://127.0.0.1:8080/v1", llm_timeout_seconds=7)
     model = build_chat_model(settings, factory=factory)
     assert model is not None
     name, kwargs = factory.calls[0]

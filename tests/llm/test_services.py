@@ -12,18 +12,14 @@ from bot.settings import load_settings
 from tests.llm.conftest import scripted
 
 
-def test_no_llm_setting_builds_nothing(
-    clean_env, offline_answerer, offline_extractor, offline_checker
-) -> None:
+def test_no_llm_setting_builds_nothing(clean_env, offline_answerer, offline_extractor, offline_checker) -> None:
     built = build_llm_services(
         load_settings(), answerer=offline_answerer, extractor=offline_extractor, checker=offline_checker
     )
     assert built is None
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed"
-)
+@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed")
 def test_a_missing_provider_package_stops_start_up_with_one_line(
     clean_env, offline_answerer, offline_extractor, offline_checker
 ) -> None:
