@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bot.services import Services
 from bot.settings import load_settings
-from evals.datasets import dataset_path, read_jsonl
+from evals.datasets import dataset_path
+from evals.suites.common import read_rows
 
 _TOPICS = [
     "milk cooling",
@@ -70,7 +71,7 @@ def main() -> None:
         embeddings.embed_documents(texts)
         bare_ingest_seconds = time.perf_counter() - started
 
-        base = [row["question"] for row in read_jsonl(dataset_path("answers", "test"))]
+        base = [row["question"] for row in read_rows(dataset_path("answers", "test"))]
         questions = [
             base[n % len(base)] + ("" if n < len(base) else f" ({n})") for n in range(args.questions)
         ]

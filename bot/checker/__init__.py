@@ -1,6 +1,6 @@
 """The guidance checker: initiatives against the eight criteria of the upgrading-plan guidance."""
 
-from bot.checker.judge import Checker, Judge, LLMJudge
+from bot.checker.judge import Checker, Judge
 from bot.checker.models import (
     Beneficiaries,
     CriterionResult,
@@ -25,7 +25,6 @@ __all__ = [
     "Initiative",
     "Investment",
     "Judge",
-    "LLMJudge",
     "OfflineChecker",
     "PlanCheck",
     "PlanCheckId",

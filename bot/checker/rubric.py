@@ -77,7 +77,6 @@ class Rubric(BaseModel):
     document: str
     section: str
     criteria: list[CriterionSpec]
-    judge_prompt: str
     embedding: EmbeddingRule
     lexicon: Lexicon
 

@@ -29,7 +29,9 @@ def _cluster(turn: Turn, items: list[ThemeItem]) -> list:
 
 def summary(turn: Turn, plan: Plan) -> list[Reply]:
     rows = list(
-        turn.session.scalars(select(StoredInput).where(StoredInput.plan_id == plan.id).order_by(StoredInput.id))
+        turn.session.scalars(
+            select(StoredInput).where(StoredInput.plan_id == plan.id).order_by(StoredInput.id)
+        )
     )
     members = {
         m.person_id: (m, p)
@@ -44,6 +46,7 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     contributors = {row.person_id for row in rows}
     mse_all = sum(1 for pid in contributors if pid in members and members[pid][0].size in MSE_SIZES)
     lines = [turn.t("engine.summary_header", plan=plan.name, inputs=len(rows), people=len(contributors))]
+    inputs.embed_rows(turn, [r for r in rows if r.vector is None])  # inputs kept before 0005: embed once
     vectors = [inputs.unpack_vector(r.vector) for r in rows]
     if len({len(v) for v in vectors if v is not None}) > 1:
         vectors = [None] * len(rows)  # stored under another embedding model: embed them all afresh
@@ -56,7 +59,9 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     for theme in themes:
         by_kind.setdefault(theme.kind, []).append(theme)
     for kind in InputKind:
-        ranked = sorted(by_kind.get(kind.value, []), key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids)))
+        ranked = sorted(
+            by_kind.get(kind.value, []), key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids))
+        )
         if not ranked:
             continue
         lines.append("")
@@ -81,7 +86,9 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
                 )
             )
     none = turn.t("engine.summary_none")
-    for kind, key in zip(NAMED_KINDS, ("engine.summary_influential", "engine.summary_aggregation"), strict=True):
+    for kind, key in zip(
+        NAMED_KINDS, ("engine.summary_influential", "engine.summary_aggregation"), strict=True
+    ):
         names = sorted({inputs.shorten(r.summary or r.text, 60) for r in rows if r.kind == kind.value})
         lines.append("")
         lines.append(turn.t(key, names="; ".join(names) if names else none))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answers import OfflineAnswerer, content_words
-from evals.datasets import read_jsonl
+from evals.suites.common import read_rows
 
 
 @dataclass
@@ -25,7 +25,7 @@ def _rank_of(expect: str, texts: list[str]) -> int | None:
 
 
 def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
-    rows = read_jsonl(path, required=("id", "question", "expect"))
+    rows = read_rows(path, required=("id", "question", "expect"))
     in_scope = [row for row in rows if row["expect"] is not None]
     out_of_scope = [row for row in rows if row["expect"] is None]
     hits1 = hits3 = 0

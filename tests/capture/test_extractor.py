@@ -8,8 +8,7 @@ from bot.capture import CaptureLexicon, OfflineExtractor, load_lexicon
 from bot.domain import InputKind
 from bot.errors import PlanbotError
 from bot.ports import Extractor
-from tests.capture.conftest import CountingEmbeddings
-from tests.fakes.embeddings import HashingEmbeddings
+from tests.fakes.embeddings import CountingEmbeddings, HashingEmbeddings
 
 
 def kinds(extractor: OfflineExtractor, text: str, question: str | None = None) -> list[str]:

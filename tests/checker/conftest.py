@@ -1,28 +1,11 @@
-"""Fixtures of the checker tests: a fast checker on HashingEmbeddings, and one real model per session."""
+"""Fixtures of the checker tests: a fast checker on counting HashingEmbeddings, and one on the real model."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.checker import OfflineChecker
-from bot.knowledge.embeddings import SentenceTransformerEmbeddings
-from tests.fakes.embeddings import HashingEmbeddings
-
-
-class CountingEmbeddings(HashingEmbeddings):
-    """HashingEmbeddings that records each call, to check the checker batches its work."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[list[str]] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls.append(list(texts))
-        return super().embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        self.calls.append([text])
-        return super().embed_query(text)
+from tests.fakes.embeddings import CountingEmbeddings
 
 
 @pytest.fixture
@@ -36,10 +19,5 @@ def checker(counting_embeddings: CountingEmbeddings) -> OfflineChecker:
 
 
 @pytest.fixture(scope="session")
-def real_embeddings() -> SentenceTransformerEmbeddings:
-    return SentenceTransformerEmbeddings()
-
-
-@pytest.fixture(scope="session")
-def real_checker(real_embeddings: SentenceTransformerEmbeddings) -> OfflineChecker:
+def real_checker(real_embeddings) -> OfflineChecker:
     return OfflineChecker(real_embeddings)

@@ -10,13 +10,6 @@ from evals.runner import EvalContext
 
 
 @pytest.fixture(scope="session")
-def real_embeddings():
-    from bot.knowledge.embeddings import SentenceTransformerEmbeddings
-
-    return SentenceTransformerEmbeddings()
-
-
-@pytest.fixture(scope="session")
 def real_context(real_embeddings) -> Iterator[EvalContext]:
     """The runner's context on the real model, shared by every suite of the gate."""
     context = EvalContext(embeddings_override=real_embeddings)

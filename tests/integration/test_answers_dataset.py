@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from evals.datasets import dataset_path, read_jsonl
+from evals.datasets import dataset_path
 from evals.suites.answers import run_answers
+from evals.suites.common import read_rows
 
 pytestmark = [pytest.mark.model, pytest.mark.eval]
 
 
 def test_dataset_is_big_enough_and_has_out_of_scope_questions() -> None:
-    rows = read_jsonl(dataset_path("answers"), required=("id", "question", "expect"))
+    rows = read_rows(dataset_path("answers"), required=("id", "question", "expect"))
     assert len(rows) >= 30
     assert sum(row["expect"] is None for row in rows) >= 5
     assert len({row["id"] for row in rows}) == len(rows)
