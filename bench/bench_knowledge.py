@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.services import Services
 from bot.settings import load_settings
 from evals.datasets import dataset_path
@@ -60,6 +61,9 @@ def main() -> None:
         services = Services(load_settings(data_dir=Path(tmp)))
         embeddings = services.embeddings
         embeddings.embed_query("warm up the model")
+        # the baseline: the same model with no cache, so every text is really encoded
+        bare = SentenceTransformerEmbeddings(services.settings.embedding_model, cache_size=0)
+        bare.embed_query("warm up the model")
         knowledge = services.knowledge  # opens the store and Chroma, loads the guidance (not timed)
         document = _synthetic_document(args.chunks)
         started = time.perf_counter()
@@ -68,16 +72,14 @@ def main() -> None:
         chunks = result.chunks
         texts = [line for line in document.splitlines() if line.startswith("- ")]
         started = time.perf_counter()
-        embeddings.embed_documents(texts)
+        bare.embed_documents(texts)
         bare_ingest_seconds = time.perf_counter() - started
 
         base = [row["question"] for row in read_rows(dataset_path("answers", "test"))]
-        questions = [
-            base[n % len(base)] + ("" if n < len(base) else f" ({n})") for n in range(args.questions)
-        ]
+        questions = [base[n % len(base)] + ("" if n < len(base) else f" ({n})") for n in range(args.questions)]
         answerer = services.offline_answerer
-        for question in questions[:10]:
-            answerer.ask(question)  # warm
+        for n in range(10):
+            answerer.ask(f"warm-up question {n} about the plan")
 
         ask_times: list[float] = []
         for question in questions:
@@ -87,7 +89,7 @@ def main() -> None:
         embed_times: list[float] = []
         for question in questions:
             t0 = time.perf_counter()
-            embeddings.embed_query(question)
+            bare.embed_query(question)
             embed_times.append(time.perf_counter() - t0)
         services.close()
 
@@ -102,9 +104,7 @@ def main() -> None:
     )
     print(f"| ask p50, {len(questions)} questions, warm | {p50:.1f} ms | {e50:.1f} ms | {p50 / e50:.2f}× |")
     print(f"| ask p95 | {p95:.1f} ms | {e95:.1f} ms | {p95 / e95:.2f}× |")
-    print(
-        f"| ask mean | {statistics.mean(ask_times) * 1000:.1f} ms | {statistics.mean(embed_times) * 1000:.1f} ms | |"
-    )
+    print(f"| ask mean | {statistics.mean(ask_times) * 1000:.1f} ms | {statistics.mean(embed_times) * 1000:.1f} ms | |")
 
 
 if __name__ == "__main__":
