@@ -5,10 +5,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -69,3 +71,58 @@ def real_embeddings():
     embeddings = SentenceTransformerEmbeddings()
     embeddings.embed_query("warm up")
     return embeddings
+
+
+@pytest.fixture
+def bot_token() -> str:
+    """A token in Telegram's shape (``<bot id>:<secret>``); it only ever reaches 127.0.0.1."""
+    from bot.telegram.loopback import DEFAULT_TOKEN
+
+    return DEFAULT_TOKEN
+
+
+@pytest.fixture
+async def bot_api(bot_token: str):
+    """A started loopback Bot API server on a random port, stopped after the test."""
+    from bot.telegram.loopback import FakeBotApi
+
+    server = FakeBotApi(bot_token)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+POSTGRES_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the local PostgreSQL, dropped afterwards; skips when unreachable."""
+    if not _postgres_reachable():
+        if os.environ.get("PLANBOT_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}, and PLANBOT_REQUIRE_POSTGRES is set (CI)")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    name = f"planbot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,26 +12,9 @@ from bot.services import Services
 from bot.settings import load_settings
 from bot.telegram.loopback import FakeBotApi
 from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat
-from tests.fakes.bot_api import DEFAULT_TOKEN
 from tests.fakes.embeddings import HashingEmbeddings
-from tests.integration.conftest import postgres_url  # noqa: F401 - the fixture, reused here
 
 STAKEHOLDER_STEPS = ("I agree", "Producer", "Micro (1-4 people)", "Skip")
-
-
-@pytest.fixture
-def bot_token() -> str:
-    return DEFAULT_TOKEN
-
-
-@pytest.fixture
-async def bot_api(bot_token: str) -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(bot_token)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

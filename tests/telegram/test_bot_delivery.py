@@ -16,7 +16,7 @@ from bot.cli.app import main
 from bot.storage.models import Document
 from bot.storage.plan_models import StoredInput
 from bot.telegram.app import build_application, post_init, post_shutdown
-from tests.fakes.bot_api import FakeBotApi
+from bot.telegram.loopback.server import FakeBotApi
 from tests.fakes.documents import write_docx
 from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.storage.plan_models import StoredInput
-from tests.fakes.bot_api import FakeBotApi
+from bot.telegram.loopback.server import FakeBotApi
 from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 
 pytestmark = [pytest.mark.telegram, pytest.mark.model]
