@@ -36,13 +36,19 @@ def run(
             raise SettingsError("--url: webhook mode needs the public URL Telegram will post to")
     application = build_application(Services(settings))
     if webhook:
-        application.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=path,
-            webhook_url=f"{url.rstrip('/')}/{path}",
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
+        import asyncio
+
+        from bot.telegram.webhook import serve_webhook
+
+        asyncio.run(
+            serve_webhook(
+                application,
+                listen=listen,
+                port=port,
+                path=path,
+                webhook_url=f"{url.rstrip('/')}/{path.strip('/')}",
+                secret=settings.webhook_secret.get_secret_value(),
+            )
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
