@@ -52,9 +52,11 @@ PRIVATE_COMMANDS = ("start", "help", "plans", "switch", "mine", "forgetme", "can
 FACILITATOR_COMMANDS = (
     "newplan",
     "invite",
+    "roles",
     "vision",
     "meeting",
     "summary",
+    "notes",
     "propose",
     "check",
     "initiatives",
