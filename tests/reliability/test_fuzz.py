@@ -269,3 +269,19 @@ async def test_a_group_chat_is_not_a_private_reply_target(fuzz_bot, error_log) -
     await _settle(bot_api, update_id)
     assert bot_api.messages_to(group) == []
     _no_errors(error_log)
+
+
+async def test_an_update_python_telegram_bot_cannot_read_is_dropped_and_polling_goes_on(
+    fuzz_bot, error_log: ErrorLog
+) -> None:
+    bot_api, _, people = fuzz_bot
+    chat = people[0]
+    # a message without its chat and with a date that is not a date: Update.de_json fails on it
+    bad = bot_api.push_update({"message": {"message_id": 999, "date": "soon", "text": "hi"}})
+    before = len(chat.messages)
+    good = bot_api.send_text(chat.user, "the feed price doubled since march")
+    await bot_api.wait_for_messages(chat.user, before + 1, timeout=30)
+    await _settle(bot_api, good)
+    assert bot_api.confirmed_offset > bad
+    dropped = [r for r in error_log.records if "cannot read" in r.getMessage()]
+    assert len(dropped) == 1 and str(bad) in dropped[0].getMessage()
