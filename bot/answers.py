@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.domain import Answer, Citation
 from bot.errors import PlanbotError
-from bot.knowledge.service import KnowledgeBase, RetrievedChunk
+from bot.knowledge.service import GUIDANCE_FILE, KnowledgeBase, RetrievedChunk
 from bot.messages import catalogue
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -114,12 +114,15 @@ class OfflineAnswerer:
                 document=p.chunk.document,
                 section=p.chunk.section,
                 chunk_id=p.chunk.chunk_id,
-                quote=quote_of(p.chunk.text),
+                quote=quote_of(p.chunk.text, question),
                 score=round(max(0.0, min(1.0, p.score)), 4),
             )
             for p in chosen
         ]
-        lines = [messages.text("answer.intro")]
+        guidance = {GUIDANCE_FILE.stem}
+        from_guidance = [citation.document in guidance for citation in citations]
+        intro = "intro" if all(from_guidance) else "intro_documents" if not any(from_guidance) else "intro_mixed"
+        lines = [messages.text(f"answer.{intro}")]
         for n, citation in enumerate(citations, start=1):
             lines.append(f"“{citation.quote}” [{n}]")
         return Answer(answer="\n".join(lines), covered=True, citations=citations)
@@ -136,9 +139,32 @@ def validate_question(question: str, max_chars: int) -> str:
     return cleaned
 
 
-def quote_of(text: str) -> str:
-    """The passage as written, without its bullet marker (the words of the document, nothing added)."""
-    return " ".join(_BULLET_PREFIX.sub("", line).strip() for line in text.splitlines() if line.strip())
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+QUOTE_CHARS = 450
+
+
+def quote_of(text: str, question: str | None = None, limit: int = QUOTE_CHARS) -> str:
+    """The passage as written, without its bullet marker (the words of the document, nothing added).
+
+    A passage longer than `limit` is cut to the run of whole sentences that shares most words with the
+    question, so a reply on a small phone quotes what answers rather than a page."""
+    whole = " ".join(_BULLET_PREFIX.sub("", line).strip() for line in text.splitlines() if line.strip())
+    if len(whole) <= limit or not question:
+        return whole
+    sentences = [part for part in _SENTENCE_END.split(whole) if part]
+    wanted = set(content_words(question))
+    best, best_score = sentences[0], -1.0
+    for start in range(len(sentences)):
+        window = ""
+        for end in range(start, len(sentences)):
+            candidate = f"{window} {sentences[end]}".strip()
+            if window and len(candidate) > limit:
+                break
+            window = candidate
+            score = len(wanted & set(content_words(window))) - len(window) / 10_000  # ties: the shorter
+            if score > best_score:
+                best, best_score = window, score
+    return best
 
 
 def render_citation(n: int, citation: Citation) -> str:

@@ -118,7 +118,10 @@ def render_answer(turn: Turn, answer: Answer) -> str:
     for n, citation in enumerate(answer.citations, start=1):
         key = "answer.citation" if citation.section else "answer.citation_no_section"
         line = turn.t(key, n=n, document=citation.document, section=citation.section, chunk_id=citation.chunk_id)
-        lines.append(f'{line}: "{inputs.shorten(citation.quote, 300)}"')
+        if citation.quote in answer.answer:  # the extractive answer already quotes it
+            lines.append(line)
+        else:
+            lines.append(f'{line}: "{inputs.shorten(citation.quote, 300)}"')
     return "\n".join(lines)
 
 

@@ -62,6 +62,7 @@ def test_a_real_docx_and_a_real_pdf_are_ingested_and_cited(make_services, tmp_pa
     top = answer.citations[0]
     assert top.document == "dairy-analysis" and top.section == "Milk collection"
     assert "cooling centre closes at five" in top.quote
+    assert answer.answer.startswith("The documents say:")  # not passed off as the guidance's words
 
     answer = services.answerer.ask("shared cold truck route for transporters", plan_id=plan_id)
     assert answer.covered and "cold truck" in answer.citations[0].quote

@@ -66,3 +66,14 @@ def test_plain_text_structure_becomes_markdown() -> None:
         plain_text_to_markdown(text)
         == "# 3.3.2. Upgrading Plan\n\nIntro text.\n\n- first bullet;\n- second bullet.\n"
     )
+
+
+def test_a_long_passage_is_quoted_by_its_sentences_that_answer() -> None:
+    from bot.answers import quote_of
+
+    filler = " ".join(f"Sentence {n} is about the district budget and roads." for n in range(12))
+    text = f"{filler} The cooling centre closes at five so the evening milk is lost. {filler}"
+    quote = quote_of(text, "why is the evening milk lost at the cooling centre?")
+    assert "The cooling centre closes at five so the evening milk is lost." in quote
+    assert len(quote) <= 450 and quote in " ".join(text.split())
+    assert quote_of("- A short bullet;", "anything") == "A short bullet;"
