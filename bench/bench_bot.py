@@ -149,9 +149,7 @@ async def telegram_rows(make, users_list: list[int], messages: int) -> list[tupl
     rows = []
     async with FakeBotApi() as bot_api, running_bot(lambda: make(bot_api)) as services:
         for users in users_list:
-            rows.append(
-                (f"planbot, {users} stakeholders", await bot_load(services, bot_api, users, messages))
-            )
+            rows.append((f"planbot, {users} stakeholders", await bot_load(services, bot_api, users, messages)))
     return rows
 
 
@@ -258,9 +256,7 @@ async def main_async(args: argparse.Namespace) -> str:
     work = Path(tempfile.mkdtemp(prefix="planbot-bench-"))
     load = os.getloadavg()[0]
     started = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    sections = [
-        f"Machine: {os.cpu_count()} cores, load {load:.1f} at the start; MiniLM-L6-v2 on CPU; {started}.\n"
-    ]
+    sections = [f"Machine: {os.cpu_count()} cores, load {load:.1f} at the start; MiniLM-L6-v2 on CPU; {started}.\n"]
 
     def make(bot_api: FakeBotApi, database_url: str | None = None, name: str = "sqlite") -> Services:
         settings = load_settings(
@@ -288,14 +284,10 @@ async def main_async(args: argparse.Namespace) -> str:
 
     services = Services(load_settings(data_dir=work / "engine"), embeddings_override=embeddings)
     engine_stats, profile = engine_latency(services, args.engine_messages)
-    sections.append(
-        f"### Engine alone, one answer per call (SQLite)\n\n{table([('engine.handle', engine_stats)])}\n"
-    )
+    sections.append(f"### Engine alone, one answer per call (SQLite)\n\n{table([('engine.handle', engine_stats)])}\n")
 
     pool = vector_pool(embeddings)
-    summary_lines = [
-        "| inputs | /summary s (cached vectors) | s per n·log n ×1e6 | /summary s (re-embedding) |"
-    ]
+    summary_lines = ["| inputs | /summary s (cached vectors) | s per n·log n ×1e6 | /summary s (re-embedding) |"]
     summary_lines.append("| ---: | ---: | ---: | ---: |")
     for size in args.summary:
         cached = summary_time(services, size, pool, cached=True)
@@ -306,9 +298,7 @@ async def main_async(args: argparse.Namespace) -> str:
             + " |"
         )
     sections.append("### /summary on one plan (SQLite)\n\n" + "\n".join(summary_lines) + "\n")
-    sections.append(
-        f"### Memory\n\nRSS of this one process (model, engine, Chroma, PTB): {rss_mb():.0f} MB\n"
-    )
+    sections.append(f"### Memory\n\nRSS of this one process (model, engine, Chroma, PTB): {rss_mb():.0f} MB\n")
     top = "\n".join(line for line in profile.splitlines() if line.strip())[:3500]
     sections.append(f"### Where the engine's time goes (cProfile, cumulative)\n\n```\n{top}\n```\n")
     services.close()
@@ -321,18 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=3)
     parser.add_argument("--engine-messages", type=int, default=300)
     parser.add_argument("--summary", type=int, nargs="+", default=[1000, 10_000, 100_000])
-    parser.add_argument(
-        "--reembed-max", type=int, default=10_000, help="largest plan timed without cached vectors"
-    )
+    parser.add_argument("--reembed-max", type=int, default=10_000, help="largest plan timed without cached vectors")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(
-            "PLANBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
+        default=os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     )
-    parser.add_argument(
-        "--out", type=Path, default=None, help="also write the report into this Markdown file"
-    )
+    parser.add_argument("--out", type=Path, default=None, help="also write the report into this Markdown file")
     args = parser.parse_args(argv)
     report = asyncio.run(main_async(args))
     print(report)

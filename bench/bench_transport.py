@@ -19,9 +19,7 @@ try:
     from bench.echo_bot import build_echo_application
     from bot.telegram.loopback.server import BotMessage, FakeBotApi, FakeUser, polling
 except ModuleNotFoundError as exc:  # run as a script from elsewhere: say how to run it
-    sys.exit(
-        f"error: {exc.name} not importable; run from the repository root: python -m bench.bench_transport"
-    )
+    sys.exit(f"error: {exc.name} not importable; run from the repository root: python -m bench.bench_transport")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -56,13 +54,9 @@ async def run(users: int, messages: int, *, burst: bool, concurrent: int, timeou
                     for user in people:
                         sent_at[(user.id, j)] = time.monotonic()
                         server.send_text(user, f"{user.first_name} msg {j}")
-                await server.wait_for(
-                    lambda: all(len(server.messages_to(u)) >= messages for u in people), timeout
-                )
+                await server.wait_for(lambda: all(len(server.messages_to(u)) >= messages for u in people), timeout)
                 latencies = [
-                    m.sent_at - sent_at[(u.id, j)]
-                    for u in people
-                    for j, m in enumerate(server.messages_to(u))
+                    m.sent_at - sent_at[(u.id, j)] for u in people for j, m in enumerate(server.messages_to(u))
                 ]
             else:
                 inboxes: dict[int, asyncio.Queue[BotMessage]] = {u.id: asyncio.Queue() for u in people}
@@ -73,10 +67,7 @@ async def run(users: int, messages: int, *, burst: bool, concurrent: int, timeou
                 latencies = [lat for lats in per_user for lat in lats]
             elapsed = time.monotonic() - started
         wrong = sum(
-            1
-            for u in people
-            for j, m in enumerate(server.messages_to(u))
-            if m.text != f"{u.first_name} msg {j}"
+            1 for u in people for j, m in enumerate(server.messages_to(u)) if m.text != f"{u.first_name} msg {j}"
         )
     total = users * messages
     return {

@@ -177,6 +177,4 @@ def render_citation(n: int, citation: Citation) -> str:
             section=citation.section,
             chunk_id=citation.chunk_id,
         )
-    return messages.text(
-        "answer.citation_no_section", n=n, document=citation.document, chunk_id=citation.chunk_id
-    )
+    return messages.text("answer.citation_no_section", n=n, document=citation.document, chunk_id=citation.chunk_id)

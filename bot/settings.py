@@ -113,9 +113,7 @@ class Settings(BaseSettings):
         validation_alias=_env("PLANBOT_WEBHOOK_SECRET"),
         description="Required in webhook mode; checked against the X-Telegram-Bot-Api-Secret-Token header.",
     )
-    log_level: LogLevel = Field(
-        "INFO", validation_alias=_env("PLANBOT_LOG_LEVEL"), description="Logging level."
-    )
+    log_level: LogLevel = Field("INFO", validation_alias=_env("PLANBOT_LOG_LEVEL"), description="Logging level.")
     max_file_bytes: int = Field(
         10 * 1024 * 1024,
         gt=0,

@@ -9,4 +9,3 @@ DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 
 def dataset_path(name: str, split: str = "test") -> Path:
     return DATASETS_DIR / f"{name}.{split}.jsonl"
-

@@ -67,9 +67,7 @@ def score_plans(
             for row in plan["inputs"]
         ]
         predicted = {
-            item_id: n
-            for n, theme in enumerate(cluster(items, embeddings, threshold))
-            for item_id in theme.item_ids
+            item_id: n for n, theme in enumerate(cluster(items, embeddings, threshold)) for item_id in theme.item_ids
         }
         rows = plan["inputs"]
         scores[plan["id"]] = adjusted_rand_index(

@@ -51,9 +51,7 @@ class OfflineExtractor:
         lead_ins = phrase_pattern(none.question_lead_ins)
         starts = phrase_pattern(none.question_starts)
         lead = rf"(?:(?:{lead_ins.pattern})[\s,]+)*" if lead_ins else ""
-        self._question_start = (
-            re.compile(rf"^\W*{lead}(?:{starts.pattern})", re.IGNORECASE) if starts else None
-        )
+        self._question_start = re.compile(rf"^\W*{lead}(?:{starts.pattern})", re.IGNORECASE) if starts else None
         self._prototype_labels: list[str] = []
         self._prototype_matrix: np.ndarray | None = None
         self._lock = threading.Lock()
@@ -143,10 +141,7 @@ class OfflineExtractor:
         none_prior = self.lexicon.none_prior_answer if question else self.lexicon.none_prior
         label_rows = {label: [i for i, name in enumerate(labels) if name == label] for label in set(labels)}
         for analysis, row in zip(pending, similarities, strict=True):
-            best = {
-                label: float(np.mean(np.sort(row[idx])[-weights.top_k :]))
-                for label, idx in label_rows.items()
-            }
+            best = {label: float(np.mean(np.sort(row[idx])[-weights.top_k :])) for label, idx in label_rows.items()}
             hits = {
                 kind: min(len(pattern.findall(analysis.segment.text)), weights.cue_cap) if pattern else 0
                 for kind, pattern in self._cues.items()

@@ -24,9 +24,7 @@ def validate_request(text: str, question: str | None) -> None:
     if not text or not text.strip():
         raise PlanbotError(messages.text("capture.empty_text"))
     if question is not None and question not in INTERVIEW_TOPICS:
-        raise PlanbotError(
-            messages.text("capture.unknown_question", given=question, keys=", ".join(INTERVIEW_TOPICS))
-        )
+        raise PlanbotError(messages.text("capture.unknown_question", given=question, keys=", ".join(INTERVIEW_TOPICS)))
 
 
 def extract(
@@ -44,9 +42,7 @@ def extract(
     extractor = OfflineExtractor(SentenceTransformerEmbeddings(load_settings().embedding_model))
     inputs = extractor.extract(text, question)
     if as_json:
-        typer.echo(
-            json.dumps(Extraction(inputs=inputs).model_dump(mode="json"), ensure_ascii=False, indent=2)
-        )
+        typer.echo(json.dumps(Extraction(inputs=inputs).model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     messages = catalogue()
     if not inputs:

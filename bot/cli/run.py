@@ -13,9 +13,7 @@ from bot.settings import load_settings
 
 
 def run(
-    webhook: Annotated[
-        bool, typer.Option("--webhook", help="Receive updates by webhook instead of polling.")
-    ] = False,
+    webhook: Annotated[bool, typer.Option("--webhook", help="Receive updates by webhook instead of polling.")] = False,
     listen: Annotated[str, typer.Option(help="Webhook: address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Webhook: port to listen on.")] = 8443,
     url: Annotated[str | None, typer.Option(help="Webhook: the public HTTPS URL Telegram posts to.")] = None,

@@ -105,9 +105,7 @@ def cmd_linkgroup(turn: Turn) -> list[Reply]:
         link.linked_by = turn.person.id
         link.created_at = turn.now
     else:
-        turn.session.add(
-            GroupLink(plan_id=plan.id, chat_key=chat_key, linked_by=turn.person.id, created_at=turn.now)
-        )
+        turn.session.add(GroupLink(plan_id=plan.id, chat_key=chat_key, linked_by=turn.person.id, created_at=turn.now))
     return [turn.reply("groups.linked", plan=plan.name)]
 
 
@@ -162,9 +160,7 @@ def initiative_options(session: Session, plan_id: int) -> list[dict[str, str]]:
     )
     options: list[dict[str, str]] = []
     for row in rows:
-        label = inputs_mod.shorten(
-            " ".join(row.title.split()) or " ".join(row.text.split()), MAX_OPTION_CHARS
-        )
+        label = inputs_mod.shorten(" ".join(row.title.split()) or " ".join(row.text.split()), MAX_OPTION_CHARS)
         if label:
             options.append({"label": label, "ref": f"initiative:{row.id}"})
     return options[:MAX_OPTIONS]
@@ -205,9 +201,7 @@ def record_poll(session: Session, poll_id: int, transport_poll_id: str) -> bool:
     return True
 
 
-def record_vote(
-    session: Session, transport_poll_id: str, voter_key: str, option_ids: list[int], now: datetime
-) -> bool:
+def record_vote(session: Session, transport_poll_id: str, voter_key: str, option_ids: list[int], now: datetime) -> bool:
     """A person's answer replaces their previous one; an empty answer (a retracted vote) deletes it."""
     poll = session.scalar(select(PollRow).where(PollRow.transport_poll_id == transport_poll_id))
     if poll is None:
@@ -218,9 +212,7 @@ def record_vote(
     return True
 
 
-def _votes(
-    session: Session, plan_id: int, subject: str | None = None
-) -> tuple[dict[str, set[str]], dict[str, str]]:
+def _votes(session: Session, plan_id: int, subject: str | None = None) -> tuple[dict[str, set[str]], dict[str, str]]:
     query = (
         select(PollRow, VoteRow)
         .join(VoteRow, VoteRow.poll_id == PollRow.id)

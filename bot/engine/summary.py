@@ -29,9 +29,7 @@ def _cluster(turn: Turn, items: list[ThemeItem]) -> list:
 
 def summary(turn: Turn, plan: Plan) -> list[Reply]:
     rows = list(
-        turn.session.scalars(
-            select(StoredInput).where(StoredInput.plan_id == plan.id).order_by(StoredInput.id)
-        )
+        turn.session.scalars(select(StoredInput).where(StoredInput.plan_id == plan.id).order_by(StoredInput.id))
     )
     members = {
         m.person_id: (m, p)
@@ -59,9 +57,7 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     for theme in themes:
         by_kind.setdefault(theme.kind, []).append(theme)
     for kind in InputKind:
-        ranked = sorted(
-            by_kind.get(kind.value, []), key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids))
-        )
+        ranked = sorted(by_kind.get(kind.value, []), key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids)))
         if not ranked:
             continue
         lines.append("")
@@ -86,9 +82,7 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
                 )
             )
     none = turn.t("engine.summary_none")
-    for kind, key in zip(
-        NAMED_KINDS, ("engine.summary_influential", "engine.summary_aggregation"), strict=True
-    ):
+    for kind, key in zip(NAMED_KINDS, ("engine.summary_influential", "engine.summary_aggregation"), strict=True):
         names = sorted({inputs.shorten(r.summary or r.text, 60) for r in rows if r.kind == kind.value})
         lines.append("")
         lines.append(turn.t(key, names="; ".join(names) if names else none))

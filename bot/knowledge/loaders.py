@@ -49,9 +49,7 @@ class _FileLoader(BaseLoader):
         raise NotImplementedError
 
     def lazy_load(self) -> Iterator[Document]:
-        yield Document(
-            page_content=self._markdown(), metadata={"source": self.path.name, "title": self.path.stem}
-        )
+        yield Document(page_content=self._markdown(), metadata={"source": self.path.name, "title": self.path.stem})
 
 
 class MarkdownLoader(_FileLoader):

@@ -110,9 +110,7 @@ class KnowledgeBase:
     def ingest_document(
         self, document: LCDocument, path: Path, plan_id: int | None = None, kind: str = "document"
     ) -> IngestResult:
-        return self.ingest_text(
-            document.page_content, source=path.name, title=path.stem, plan_id=plan_id, kind=kind
-        )
+        return self.ingest_text(document.page_content, source=path.name, title=path.stem, plan_id=plan_id, kind=kind)
 
     def ingest_text(
         self,
@@ -247,9 +245,7 @@ class KnowledgeBase:
         scores = dict(hits)
         with self.db.session() as session:
             rows = session.execute(
-                select(Chunk, Document.title)
-                .join(Document)
-                .where(Chunk.id.in_(list(scores)), Chunk.scope.in_(scopes))
+                select(Chunk, Document.title).join(Document).where(Chunk.id.in_(list(scores)), Chunk.scope.in_(scopes))
             ).all()
         found = {
             chunk.id: RetrievedChunk(chunk.id, title, chunk.section, chunk.text, scores[chunk.id])
@@ -261,9 +257,7 @@ class KnowledgeBase:
         """Every chunk a plan's retrieval may see (for lexical scoring)."""
         scopes = [GLOBAL_SCOPE] if plan_id is None else [GLOBAL_SCOPE, plan_scope(plan_id)]
         with self.db.session() as session:
-            rows = session.execute(
-                select(Chunk, Document.title).join(Document).where(Chunk.scope.in_(scopes))
-            ).all()
+            rows = session.execute(select(Chunk, Document.title).join(Document).where(Chunk.scope.in_(scopes))).all()
         return [RetrievedChunk(c.id, title, c.section, c.text, 0.0) for c, title in rows]
 
     def require_plan(self, plan_id: int) -> None:

@@ -99,9 +99,7 @@ class LLMAnswerer:
             if len(kept) >= self.max_sentences:
                 break
         if not kept:
-            raise LLMUnavailable(
-                "uncited", f"none of the reply's sentences cites a given passage ({dropped})"
-            )
+            raise LLMUnavailable("uncited", f"none of the reply's sentences cites a given passage ({dropped})")
         if dropped:
             self.stats.record(USE, "sentence_dropped")
         citations = [

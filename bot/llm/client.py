@@ -150,9 +150,7 @@ def _text_of(message: BaseMessage) -> str:
     content = message.content
     if isinstance(content, str):
         return content
-    parts = [
-        p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict)
-    ]
+    parts = [p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict)]
     return "".join(parts)
 
 

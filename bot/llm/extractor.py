@@ -35,9 +35,7 @@ class _Reply(BaseModel):
 class LLMExtractor:
     """Implements `bot.ports.Extractor`; the offline extractor is the fallback and decides `is_question`."""
 
-    def __init__(
-        self, client: LLMClient, offline: OfflineExtractor, *, stats: FallbackStats | None = None
-    ) -> None:
+    def __init__(self, client: LLMClient, offline: OfflineExtractor, *, stats: FallbackStats | None = None) -> None:
         self.client = client
         self.offline = offline
         self.stats = stats or client.stats
@@ -72,8 +70,6 @@ class LLMExtractor:
             if not summary or len(summary) > SUMMARY_LIMIT or "<" in summary or "http" in summary.lower():
                 summary = summarise(words)
             captured.append(
-                CapturedInput(
-                    kind=item.kind, text=words, summary=summary, confidence=round(item.confidence, 3)
-                )
+                CapturedInput(kind=item.kind, text=words, summary=summary, confidence=round(item.confidence, 3))
             )
         return captured

@@ -84,9 +84,7 @@ class LLMJudge:
     @staticmethod
     def _grounded(judgement: _Judgement, cleaned: str) -> dict[CriterionId, _Judged]:
         for item in judgement.criteria:
-            if item.status is not Status.unclear and not (
-                item.evidence and appears_in(item.evidence, cleaned)
-            ):
+            if item.status is not Status.unclear and not (item.evidence and appears_in(item.evidence, cleaned)):
                 raise LLMUnavailable("ungrounded", f"evidence for {item.id.value} is not in the initiative")
         return {item.id: item for item in judgement.criteria}
 

@@ -93,9 +93,7 @@ class ConversationState(Base):
     __tablename__ = "conversation_state"
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    active_plan_id: Mapped[int | None] = mapped_column(
-        ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
-    )
+    active_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), nullable=True)
     state: Mapped[str] = mapped_column(String(40), default="idle")
     pending: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     offered: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

@@ -93,9 +93,7 @@ def validate_token(token: str | None) -> str:
     if not token:
         raise SettingsError("TELEGRAM_BOT_TOKEN: missing; `planbot run` needs the token from @BotFather")
     if not _TOKEN.match(token):
-        raise SettingsError(
-            "TELEGRAM_BOT_TOKEN: malformed; expected digits, a colon and the secret (123456:ABC...)"
-        )
+        raise SettingsError("TELEGRAM_BOT_TOKEN: malformed; expected digits, a colon and the secret (123456:ABC...)")
     return token
 
 
@@ -151,16 +149,12 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
     if translation.document_file_id is not None:
         limit = state.ready.settings.max_file_bytes
         if translation.document_size and translation.document_size > limit:
-            await send_replies(
-                context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))]
-            )
+            await send_replies(context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))])
             return
         telegram_file = await context.bot.get_file(translation.document_file_id)
         content = bytes(await telegram_file.download_as_bytearray())
         if len(content) > limit:
-            await send_replies(
-                context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))]
-            )
+            await send_replies(context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))])
             return
         translation = Translation(
             translation.person, translation.incoming.model_copy(update={"document_bytes": content})
@@ -270,12 +264,8 @@ async def post_shutdown(application: Application) -> None:
 def build_application(services: Services, *, workers: int = 4) -> Application:
     """The real PTB Application around the engine; the token and Bot API URL come from the settings."""
     settings = services.settings
-    token = validate_token(
-        settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
-    )
-    state = BotState(
-        services=services, executor=ThreadPoolExecutor(workers, thread_name_prefix="planbot-engine")
-    )
+    token = validate_token(settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None)
+    state = BotState(services=services, executor=ThreadPoolExecutor(workers, thread_name_prefix="planbot-engine"))
     bot = build_bot(
         token,
         settings.telegram_base_url,

@@ -74,17 +74,13 @@ async def on_poll_answer(update: Update, context: PlanbotContext) -> None:
     if answer is None or person is None:
         return  # a vote cast as a channel (voter_chat) is not a person's
     engine = context.bot_data.ready.engine
-    await _in_executor(
-        context.bot_data, engine.record_vote, answer.poll_id, person.key, list(answer.option_ids)
-    )
+    await _in_executor(context.bot_data, engine.record_vote, answer.poll_id, person.key, list(answer.option_ids))
 
 
 async def send_due_reminders(state: BotState, bot: Any) -> int:
     """Nudges stakeholders of plans whose meeting is near; what the engine returns is already recorded."""
     hours = state.ready.settings.reminder_hours_before
-    replies = await _in_executor(
-        state, lambda: state.ready.engine.due_reminders(window=timedelta(hours=hours))
-    )
+    replies = await _in_executor(state, lambda: state.ready.engine.due_reminders(window=timedelta(hours=hours)))
     if not replies:
         return 0
     sent = await deliver(state, bot, replies)

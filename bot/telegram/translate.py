@@ -90,9 +90,7 @@ def _translate(update: Update, bot_username: str | None) -> Translation | None:
         return None
     if update.callback_query is not None:
         query = update.callback_query
-        return Translation(
-            person, Incoming(choice=query.data or "", source_id=f"cb:{query.id}", content_type="choice")
-        )
+        return Translation(person, Incoming(choice=query.data or "", source_id=f"cb:{query.id}", content_type="choice"))
     message = update.edited_message or update.message
     if message is None:
         return None

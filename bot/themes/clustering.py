@@ -41,9 +41,7 @@ _REFINE_PASSES = 2
 _KINDS = frozenset(kind.value for kind in InputKind)
 
 
-def cluster(
-    items: Sequence[ThemeItem], embeddings: Embeddings, threshold: float | None = None
-) -> list[Theme]:
+def cluster(items: Sequence[ThemeItem], embeddings: Embeddings, threshold: float | None = None) -> list[Theme]:
     """Group near-duplicate inputs into themes, ranked by distinct people, then size, then label.
 
     Inputs of different kinds are never grouped together. `threshold` is the mean cosine similarity (after
@@ -110,9 +108,7 @@ def _vectors(ordered: list[ThemeItem], embeddings: Embeddings) -> np.ndarray:
     rows = [item.vector if item.vector is not None else next(supply) for item in ordered]
     dimensions = {len(row) for row in rows}
     if len(dimensions) != 1 or 0 in dimensions:
-        raise PlanbotError(
-            f"theme items: vectors must all have the same non-zero length, got {sorted(dimensions)}"
-        )
+        raise PlanbotError(f"theme items: vectors must all have the same non-zero length, got {sorted(dimensions)}")
     matrix = np.asarray(rows, dtype=np.float32)
     if not np.isfinite(matrix).all():
         raise PlanbotError("theme items: a vector holds a value that is not a finite number")

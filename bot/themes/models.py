@@ -14,9 +14,7 @@ class ThemeItem(BaseModel):
     person_id: int
     kind: str
     text: str
-    vector: list[float] | None = Field(
-        None, description="A precomputed embedding; when given, not re-embedded."
-    )
+    vector: list[float] | None = Field(None, description="A precomputed embedding; when given, not re-embedded.")
 
     @field_validator("kind", mode="before")
     @classmethod

@@ -57,9 +57,7 @@ def run_answers(answerer: OfflineAnswerer, path: Path) -> AnswersReport:
         hits3 += rank is not None and rank <= 3
         reciprocal += 1 / rank if rank else 0.0
         if rank != 1 or not answer.covered:
-            failures.append(
-                {"id": row["id"], "why": f"expected passage at rank {rank}", "question": row["question"]}
-            )
+            failures.append({"id": row["id"], "why": f"expected passage at rank {rank}", "question": row["question"]})
         # baseline: the passage sharing most content words with the question (keyword-only retrieval)
         terms = set(content_words(row["question"]))
         by_overlap = sorted(texts, key=lambda text: -len(terms & set(content_words(text))))

@@ -31,17 +31,11 @@ def load(path: Path) -> list[LabelledInitiative]:
     return load_dataset(path)
 
 
-def _figures(
-    rows: list[LabelledInitiative], verdicts: list[str], statuses: list[dict[str, str]]
-) -> dict[str, float]:
+def _figures(rows: list[LabelledInitiative], verdicts: list[str], statuses: list[dict[str, str]]) -> dict[str, float]:
     out: dict[str, float] = {}
-    out["verdict_accuracy"] = sum(v == r.verdict.value for v, r in zip(verdicts, rows, strict=True)) / len(
-        rows
-    )
+    out["verdict_accuracy"] = sum(v == r.verdict.value for v, r in zip(verdicts, rows, strict=True)) / len(rows)
     pairs = [
-        (c.value, s.value, got[c.value])
-        for r, got in zip(rows, statuses, strict=True)
-        for c, s in r.criteria.items()
+        (c.value, s.value, got[c.value]) for r, got in zip(rows, statuses, strict=True) for c, s in r.criteria.items()
     ]
     out["criterion_accuracy"] = sum(g == p for _, g, p in pairs) / len(pairs) if pairs else 0.0
     for criterion in CriterionId:
@@ -50,9 +44,7 @@ def _figures(
             continue
         out[f"{criterion.value}_accuracy"] = sum(g == p for g, p in mine) / len(mine)
         labels = sorted({g for g, _ in mine} | {p for _, p in mine})
-        out[f"{criterion.value}_f1"] = macro_f1(
-            multiset_prf([[p] for _, p in mine], [[g] for g, _ in mine], labels)
-        )
+        out[f"{criterion.value}_f1"] = macro_f1(multiset_prf([[p] for _, p in mine], [[g] for g, _ in mine], labels))
     return out
 
 
@@ -103,8 +95,7 @@ def run_checker(checker: Checks, path: Path, keyword_checker: Checks | None = No
 
     majority_verdict = Counter(row.verdict.value for row in rows).most_common(1)[0][0]
     per_criterion = {
-        c.value: Counter(r.criteria[c].value for r in rows if c in r.criteria).most_common(1)
-        for c in CriterionId
+        c.value: Counter(r.criteria[c].value for r in rows if c in r.criteria).most_common(1) for c in CriterionId
     }
     majority_status = {c: (top[0][0] if top else Status.unclear.value) for c, top in per_criterion.items()}
     majority = _figures(rows, [majority_verdict] * len(rows), [dict(majority_status) for _ in rows])
@@ -114,9 +105,7 @@ def run_checker(checker: Checks, path: Path, keyword_checker: Checks | None = No
 
     failures = []
     for row, verdict, got in zip(rows, verdicts, statuses, strict=True):
-        wrong = {
-            c.value: f"{s.value}->{got[c.value]}" for c, s in row.criteria.items() if got[c.value] != s.value
-        }
+        wrong = {c.value: f"{s.value}->{got[c.value]}" for c, s in row.criteria.items() if got[c.value] != s.value}
         if wrong or verdict != row.verdict.value:
             failures.append({"id": row.id, "verdict": f"{row.verdict.value}->{verdict}", "criteria": wrong})
     return SuiteResult(

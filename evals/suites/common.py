@@ -27,9 +27,7 @@ class SuiteResult(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-def read_rows(
-    path: Path, required: tuple[str, ...] = (), check: RowCheck | None = None
-) -> list[dict[str, Any]]:
+def read_rows(path: Path, required: tuple[str, ...] = (), check: RowCheck | None = None) -> list[dict[str, Any]]:
     """A JSON Lines dataset; a missing file or a malformed line is a one-line PlanbotError naming it."""
     if not path.is_file():
         raise PlanbotError(f"{path}: no such dataset")

@@ -37,11 +37,7 @@ def _check(row: dict[str, Any]) -> str | None:
     if row["size"] not in data.sizes:
         return f"unknown size {row['size']!r} (sizes are {', '.join(data.sizes)})"
     answers = row["answers"]
-    if (
-        not isinstance(answers, list)
-        or not answers
-        or not all(isinstance(a, str) and a.strip() for a in answers)
-    ):
+    if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a.strip() for a in answers):
         return "answers must be a non-empty list of non-empty strings"
     vague = row.get("vague", [])
     if not isinstance(vague, list) or any(not isinstance(i, int) or not 0 <= i < len(answers) for i in vague):
@@ -84,9 +80,7 @@ class _Signals:
 
     def __init__(self) -> None:
         msg = catalogue()
-        head = (
-            re.escape(msg.raw("interview.progress")).replace(r"\{n\}", r"(\d+)").replace(r"\{total\}", r"\d+")
-        )
+        head = re.escape(msg.raw("interview.progress")).replace(r"\{n\}", r"(\d+)").replace(r"\{total\}", r"\d+")
         self.progress = re.compile(head)
         self.followup = msg.text("interview.followup").strip()
         self.done = " ".join(msg.text("interview.done").split())
@@ -209,9 +203,7 @@ def run_interview(services: Any, path: Path) -> SuiteResult:
             facilitator.send(persona.get("chain", "value chain"))
             facilitator.send("eval region")
             with services.db.session() as session:
-                plan_ids[plan] = session.scalar(
-                    select(Plan.id).where(Plan.name == plan).order_by(Plan.id.desc())
-                )
+                plan_ids[plan] = session.scalar(select(Plan.id).where(Plan.name == plan).order_by(Plan.id.desc()))
             facilitators[plan] = facilitator
         talk = _Talk(persona=persona, adapter=adapter_for(f"eval:persona:{persona['id']}", persona["id"]))
         talk.canary = canary_for(persona["id"])
@@ -246,8 +238,7 @@ def run_interview(services: Any, path: Path) -> SuiteResult:
         stored = {
             token
             for token in owners
-            if session.scalar(select(StoredInput.id).where(StoredInput.text.contains(token)).limit(1))
-            is not None
+            if session.scalar(select(StoredInput.id).where(StoredInput.text.contains(token)).limit(1)) is not None
         }
     facilitator_sees = {
         token

@@ -18,9 +18,7 @@ def test_empty_text_is_refused(clean_env: Path, capsys: pytest.CaptureFixture[st
     assert "\n" not in err
 
 
-def test_unknown_question_key_names_the_valid_keys(
-    clean_env: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_question_key_names_the_valid_keys(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", "no road", "--question", "weather"]) == 2
     err = capsys.readouterr().err.strip()
     assert "--question weather" in err

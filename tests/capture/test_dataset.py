@@ -46,9 +46,7 @@ def test_prototypes_are_not_copied_from_the_test_split() -> None:
 def test_offline_extractor_on_the_test_split(real_extractor: OfflineExtractor) -> None:
     rows = load("test")
     gold = [row["kinds"] for row in rows]
-    pred = [
-        [item.kind.value for item in real_extractor.extract(row["text"], row.get("question"))] for row in rows
-    ]
+    pred = [[item.kind.value for item in real_extractor.extract(row["text"], row.get("question"))] for row in rows]
     prf = multiset_prf(pred, gold, KINDS)
     score = macro_f1(prf)
     false_inputs = empty_false_input_rate(pred, gold)
@@ -62,6 +60,4 @@ def test_offline_extractor_on_the_test_split(real_extractor: OfflineExtractor) -
 
 
 def _off_diagonal(matrix: dict[str, dict[str, int]]) -> dict[str, int]:
-    return dict(
-        Counter({f"{g}->{p}": n for g, row in matrix.items() for p, n in row.items() if n and g != p})
-    )
+    return dict(Counter({f"{g}->{p}": n for g, row in matrix.items() for p, n in row.items() if n and g != p}))

@@ -40,9 +40,7 @@ def test_it_implements_the_extractor_protocol(extractor: OfflineExtractor) -> No
         "not sure",
     ],
 )
-def test_greetings_thanks_emoji_and_vague_answers_hold_no_input(
-    extractor: OfflineExtractor, text: str
-) -> None:
+def test_greetings_thanks_emoji_and_vague_answers_hold_no_input(extractor: OfflineExtractor, text: str) -> None:
     assert extractor.extract(text, "constraints") == []
 
 
@@ -131,9 +129,7 @@ def test_unknown_question_key_names_the_valid_keys(extractor: OfflineExtractor) 
 
 def test_each_input_keeps_the_words_confidence_and_a_short_summary(extractor: OfflineExtractor) -> None:
     text = "Mwenyekiti wa ushirika, kila mtu anamsikiliza"
-    message = (
-        f"the road to the collection centre is very bad in the long rains and the trucks get stuck\n{text}"
-    )
+    message = f"the road to the collection centre is very bad in the long rains and the trucks get stuck\n{text}"
     found = extractor.extract(message, "constraints")
     assert found, "the constraint is kept"
     for item in found:

@@ -48,9 +48,7 @@ def test_leading_joiner_is_dropped_but_words_stay_verbatim() -> None:
 
 
 def test_explanation_joins_the_sentence_before() -> None:
-    assert texts("We sell at harvest. Because we have no store.") == [
-        "We sell at harvest. Because we have no store."
-    ]
+    assert texts("We sell at harvest. Because we have no store.") == ["We sell at harvest. Because we have no store."]
 
 
 def test_abbreviations_do_not_end_a_sentence() -> None:
@@ -64,9 +62,7 @@ def test_empty_and_symbol_only_messages_have_no_segment() -> None:
 
 
 def test_summary_is_short_clean_and_invents_no_word() -> None:
-    text = (
-        "- the road is very bad in rainy season and also the milk spoils before we reach the centre, daily."
-    )
+    text = "- the road is very bad in rainy season and also the milk spoils before we reach the centre, daily."
     summary = summarise(text)
     assert len(summary) <= 80
     assert summary.startswith("The road is very bad")

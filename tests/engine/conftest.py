@@ -84,4 +84,3 @@ def new_plan(world: World) -> Callable[..., tuple[TranscriptAdapter, str, str]]:
         return facilitator, stakeholder_code, facilitator_code
 
     return make
-

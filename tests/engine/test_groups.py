@@ -26,9 +26,7 @@ def join(world: World, name: str, code: str) -> TranscriptAdapter:
     return person
 
 
-def in_group(
-    world: World, who: TranscriptAdapter, command: str, args: str = "", chat: str = GROUP
-) -> list[Reply]:
+def in_group(world: World, who: TranscriptAdapter, command: str, args: str = "", chat: str = GROUP) -> list[Reply]:
     incoming = Incoming(command=command, args=args, chat_key=chat, chat_type="group", source_id=None)
     return world.engine.handle(who.person, incoming)
 
@@ -195,9 +193,7 @@ def test_vote_initiatives_polls_the_proposed_and_accepted_ones(world: World, new
             ("Joint clean-up", "accepted"),
             ("Big hotel", "rejected"),
         ]:
-            session.add(
-                InitiativeRow(plan_id=plan_id, title=title, text=title, origin="check", status=status)
-            )
+            session.add(InitiativeRow(plan_id=plan_id, title=title, text=title, origin="check", status=status))
     poll = next(r for r in facilitator.send("/vote initiatives") if r.poll is not None)
     assert poll.poll.options == ["Ice plant at the beach", "Joint clean-up"]
     world.engine.record_poll(poll.poll.poll_id, "tgpoll-i")

@@ -96,9 +96,7 @@ def test_a_malformed_line_is_named_by_file_and_line(tmp_path: Path) -> None:
     write_jsonl(path, [CAPTURE_ROWS[0], {"id": "x", "text": "t", "kinds": ["complaint"]}])
     with pytest.raises(PlanbotError, match=r":2: unknown kind complaint"):
         plan_runs("capture", path)
-    personas = write_jsonl(
-        tmp_path / "p.jsonl", [{"id": "p", "role": "wizard", "size": "micro", "answers": ["x"]}]
-    )
+    personas = write_jsonl(tmp_path / "p.jsonl", [{"id": "p", "role": "wizard", "size": "micro", "answers": ["x"]}])
     with pytest.raises(PlanbotError, match=r"p\.jsonl:1: unknown role 'wizard'"):
         plan_runs("interview", personas)
 
@@ -135,9 +133,7 @@ def test_below_a_floor_exits_1_naming_the_metric_and_still_writes_reports(
     strict = tmp_path / "strict.yaml"
     strict.write_text("capture:\n  macro_f1: {min: 1.01}\n  false_input_rate: {max: 1.0}\n")
     out = tmp_path / "reports"
-    code = run_eval_command(
-        suite="capture", dataset=dataset, out=out, thresholds=strict, context=hashing_context
-    )
+    code = run_eval_command(suite="capture", dataset=dataset, out=out, thresholds=strict, context=hashing_context)
     captured = capsys.readouterr()
     assert code == 1
     assert "capture.macro_f1" in captured.err and "false_input_rate" not in captured.err
@@ -150,19 +146,12 @@ def test_below_a_floor_exits_1_naming_the_metric_and_still_writes_reports(
     assert "Gate: FAIL" in summary and "| macro_f1 |" in summary
 
 
-def test_compare_shows_deltas_against_an_earlier_report(
-    tmp_path: Path, hashing_context: EvalContext, capsys
-) -> None:
+def test_compare_shows_deltas_against_an_earlier_report(tmp_path: Path, hashing_context: EvalContext, capsys) -> None:
     dataset = write_jsonl(tmp_path / "capture.small.jsonl", CAPTURE_ROWS)
     lenient = tmp_path / "lenient.yaml"
     lenient.write_text("capture:\n  macro_f1: {min: 0}\n")
     out = tmp_path / "reports"
-    assert (
-        run_eval_command(
-            suite="capture", dataset=dataset, out=out, thresholds=lenient, context=hashing_context
-        )
-        == 0
-    )
+    assert run_eval_command(suite="capture", dataset=dataset, out=out, thresholds=lenient, context=hashing_context) == 0
     capsys.readouterr()
     earlier = next(out.glob("*-capture.json"))
     data = json.loads(earlier.read_text())
@@ -181,9 +170,7 @@ def test_compare_shows_deltas_against_an_earlier_report(
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert payload["deltas"]["capture"]["macro_f1"] == pytest.approx(0.25)
-    assert "| delta |" in next((tmp_path / "again").glob("*-summary.md")).read_text().replace(
-        "metric | value ", ""
-    )
+    assert "| delta |" in next((tmp_path / "again").glob("*-summary.md")).read_text().replace("metric | value ", "")
 
 
 def test_compare_refuses_a_file_that_is_not_a_report(tmp_path: Path) -> None:

@@ -68,9 +68,7 @@ class FakeServices:
 def services_with(answerer_for, tmp_path: Path) -> FakeServices:
     db = Database(f"sqlite:///{tmp_path / 'eval.db'}")
     db.migrate()
-    engine = Engine(
-        db, KeywordExtractor(), answerer_for(db), HashingEmbeddings(), cluster=group_by_first_word
-    )
+    engine = Engine(db, KeywordExtractor(), answerer_for(db), HashingEmbeddings(), cluster=group_by_first_word)
     return FakeServices(db=db, engine=engine)
 
 

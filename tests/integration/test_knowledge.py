@@ -91,9 +91,7 @@ def test_retrieval_for_a_plan_never_sees_another_plans_documents(make_services, 
     services = make_services()
     plan_a, plan_b = _plan(services, "A"), _plan(services, "B")
     secret = tmp_path / "a.md"
-    secret.write_text(
-        "# A only\n\nCANARY-7731 the cashew processor in Mtwara pays forty percent above market.\n"
-    )
+    secret.write_text("# A only\n\nCANARY-7731 the cashew processor in Mtwara pays forty percent above market.\n")
     services.knowledge.ingest_file(secret, plan_id=plan_a)
     question = "what does the cashew processor in Mtwara pay?"
     seen_by_a = services.knowledge.retrieve(question, plan_a, k=20)
@@ -104,9 +102,7 @@ def test_retrieval_for_a_plan_never_sees_another_plans_documents(make_services, 
     assert "CANARY-7731" not in services.answerer.ask(question, plan_b).model_dump_json()
 
 
-def test_reindex_after_deleting_the_chroma_folder_gives_the_same_answers(
-    make_services, tmp_path: Path
-) -> None:
+def test_reindex_after_deleting_the_chroma_folder_gives_the_same_answers(make_services, tmp_path: Path) -> None:
     data = tmp_path / "data"
     services = make_services(data)
     questions = [

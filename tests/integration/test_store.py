@@ -23,9 +23,7 @@ def _roundtrip(db: Database) -> None:
         document = Document(
             plan_id=plan.id, scope=f"plan-{plan.id}", source="notes.md", title="notes", content_hash="h"
         )
-        document.chunks.append(
-            Chunk(id="c1", scope=document.scope, position=0, text="Roads flood.", text_hash="t")
-        )
+        document.chunks.append(Chunk(id="c1", scope=document.scope, position=0, text="Roads flood.", text_hash="t"))
         session.add(document)
     with pytest.raises(RuntimeError), db.session() as session:
         session.add(Plan(name="half-written", value_chain="", region=""))

@@ -44,10 +44,7 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
     def lines(self) -> list[str]:
-        return [
-            f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage()
-            for r in self.records
-        ]
+        return [f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage() for r in self.records]
 
 
 @pytest.fixture
@@ -63,9 +60,7 @@ def error_log() -> Iterator[ErrorLog]:
             logger.removeHandler(handler)
 
 
-async def new_plan(
-    bot_api: FakeBotApi, name: str = "Dairy", facilitator: str = "Fatma"
-) -> tuple[ScriptedChat, str]:
+async def new_plan(bot_api: FakeBotApi, name: str = "Dairy", facilitator: str = "Fatma") -> tuple[ScriptedChat, str]:
     """A facilitator's new plan and its stakeholder invite code."""
     chat = ScriptedChat(bot_api, bot_api.new_user(facilitator))
     await chat.say(f"/newplan {name}")

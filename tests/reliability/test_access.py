@@ -71,9 +71,7 @@ async def _world(bot_api: FakeBotApi, tmp_path: Path):
     farmer = await join(bot_api, code_a, "Wanjiru")
     for answer in PLAN_A_ANSWERS:
         await farmer.say(answer)
-    docx = write_docx(
-        tmp_path / "secret.docx", "Milk", [f"{CANARIES[0]} is the biggest buyer in the valley."], []
-    )
+    docx = write_docx(tmp_path / "secret.docx", "Milk", [f"{CANARIES[0]} is the biggest buyer in the valley."], [])
     before = len(fa.messages)
     bot_api.send_document(fa.user, "secret.docx", docx.read_bytes())
     await bot_api.wait_for_messages(fa.user, before + 1, timeout=30)
@@ -90,12 +88,7 @@ def _plan_a_ids(services) -> dict[str, list[int]]:
         inputs = list(session.scalars(select(StoredInput.id).where(StoredInput.plan_id == plan_a)))
         names = set(inspect(session.bind).get_table_names())
         initiatives = (
-            [
-                row[0]
-                for row in session.execute(
-                    text("select id from initiatives where plan_id = :p"), {"p": plan_a}
-                )
-            ]
+            [row[0] for row in session.execute(text("select id from initiatives where plan_id = :p"), {"p": plan_a})]
             if "initiatives" in names
             else []
         )
@@ -127,18 +120,14 @@ QUESTIONS = (
 )
 
 
-async def test_a_plan_b_person_reaches_nothing_of_plan_a(
-    bot_api: FakeBotApi, fast_services, tmp_path: Path
-) -> None:
+async def test_a_plan_b_person_reaches_nothing_of_plan_a(bot_api: FakeBotApi, fast_services, tmp_path: Path) -> None:
     async with running_bot(lambda: fast_services(flood_messages=100_000)) as services:
         fa, farmer, fb, grower, code_a, _ = await _world(bot_api, tmp_path)
         assert any(_leaks(m.plain_text) for m in farmer.messages), "the canaries were not planted"
         ids = _plan_a_ids(services)
         assert len(ids["inputs"]) >= 3
         with services.db.session() as session:
-            kept = sorted(
-                session.scalars(select(StoredInput.text).where(StoredInput.plan_id == ids["plan"][0]))
-            )
+            kept = sorted(session.scalars(select(StoredInput.text).where(StoredInput.plan_id == ids["plan"][0])))
         for intruder in (grower, fb):
             for name in PRIVATE_COMMANDS + FACILITATOR_COMMANDS:
                 if name in ("forgetme", "newplan"):
@@ -146,9 +135,7 @@ async def test_a_plan_b_person_reaches_nothing_of_plan_a(
                 await say_all(intruder, f"/{name} {COMMAND_ARGS.get(name, '')}".strip())
             for fmt in ("docx", "json"):
                 await say_all(intruder, f"/export {fmt}")
-            await say_all(
-                intruder, f"/start {code_a[:-1]}{'A' if code_a[-1] != 'A' else 'B'}"
-            )  # a near-miss code
+            await say_all(intruder, f"/start {code_a[:-1]}{'A' if code_a[-1] != 'A' else 'B'}")  # a near-miss code
             assert intruder.last == BAD_INVITE
             await say_all(intruder, "/start ../../plan/1")
             for question in QUESTIONS:
@@ -157,21 +144,15 @@ async def test_a_plan_b_person_reaches_nothing_of_plan_a(
                 before = len(intruder.messages)
                 update_id = bot_api.press_button(intruder.user, intruder.messages[-1], data, check=False)
                 await bot_api.wait_for(lambda u=update_id: bot_api.confirmed_offset > u, timeout=30)
-                await bot_api.wait_for(
-                    lambda u=update_id, b=before: bot_api.answer_for(u) is not None, timeout=30
-                )
+                await bot_api.wait_for(lambda u=update_id, b=before: bot_api.answer_for(u) is not None, timeout=30)
             seen = _everything_seen(bot_api, intruder)
             assert not _leaks(seen), f"{intruder.user.first_name} saw {_leaks(seen)}"
         # nothing of plan A was changed by the forged buttons
         with services.db.session() as session:
-            after = sorted(
-                session.scalars(select(StoredInput.text).where(StoredInput.plan_id == ids["plan"][0]))
-            )
+            after = sorted(session.scalars(select(StoredInput.text).where(StoredInput.plan_id == ids["plan"][0])))
             assert after == kept
             grower_row = session.scalar(select(PersonRow.id).where(PersonRow.key == f"tg:{grower.user.id}"))
-            plans_of_grower = set(
-                session.scalars(select(Membership.plan_id).where(Membership.person_id == grower_row))
-            )
+            plans_of_grower = set(session.scalars(select(Membership.plan_id).where(Membership.person_id == grower_row)))
             assert ids["plan"][0] not in plans_of_grower
         # plan A's own facilitator does see its inputs (the canaries are reachable by the right person)
         files = [m.document for m in await say_all(fa, "/export md") if m.document is not None]
@@ -192,9 +173,7 @@ async def test_a_demoted_or_removed_facilitator_is_refused_at_once(
         refused = catalogue().text("engine.facilitator_only", command="summary")
         with services.db.session() as session:
             person = session.scalar(select(PersonRow.id).where(PersonRow.key == f"tg:{helper.user.id}"))
-            session.execute(
-                update(Membership).where(Membership.person_id == person).values(role="stakeholder")
-            )
+            session.execute(update(Membership).where(Membership.person_id == person).values(role="stakeholder"))
         for name in FACILITATOR_COMMANDS:
             if name in ("newplan",):
                 continue
@@ -228,9 +207,7 @@ async def test_revoked_and_expired_invites_let_no_one_in(bot_api: FakeBotApi, fa
         assert fresh != code
         with services.db.session() as session:
             session.execute(
-                update(Invite)
-                .where(Invite.code == fresh)
-                .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+                update(Invite).where(Invite.code == fresh).values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
             )
         assert (await late.say(f"/start {fresh}"))[-1].plain_text == BAD_INVITE
         with services.db.session() as session:
@@ -248,9 +225,7 @@ def _text_columns(session) -> list[tuple[str, str]]:
     return found
 
 
-async def test_forgetme_leaves_no_trace_in_sql_or_chroma(
-    bot_api: FakeBotApi, fast_services, tmp_path: Path
-) -> None:
+async def test_forgetme_leaves_no_trace_in_sql_or_chroma(bot_api: FakeBotApi, fast_services, tmp_path: Path) -> None:
     async with running_bot(lambda: fast_services(flood_messages=100_000)) as services:
         fa, code, _ = await _new_plan(bot_api, "Dairy", "Fatma")
         person = await join(bot_api, code, "Nyokabithegreat")

@@ -89,18 +89,14 @@ async def crash_and_recover(bot_api: FakeBotApi, tmp_path: Path, database_url: s
         started = time.monotonic()
         for n in range(MESSAGES):  # the people type at once: their messages interleave
             for chat in people:
-                burst[chat.user.id].append(
-                    bot_api.send_text(chat.user, f"{ANSWERS[n]} ({chat.user.first_name})")
-                )
+                burst[chat.user.id].append(bot_api.send_text(chat.user, f"{ANSWERS[n]} ({chat.user.first_name})"))
         expected = {chat.user.id: _source_ids(bot_api, chat, burst[chat.user.id]) for chat in people}
         every_id = [s for ids in expected.values() for s in ids]
 
         def processed() -> int:
             with watch.connect() as connection:
                 return connection.scalar(
-                    select(func.count())
-                    .select_from(ProcessedMessage)
-                    .where(ProcessedMessage.source_id.in_(every_id))
+                    select(func.count()).select_from(ProcessedMessage).where(ProcessedMessage.source_id.in_(every_id))
                 )
 
         await bot_api.wait_for(lambda: processed() >= KILL_AFTER, timeout=120)
@@ -119,9 +115,7 @@ async def crash_and_recover(bot_api: FakeBotApi, tmp_path: Path, database_url: s
     _check_consistent(watch, people, expected)
     watch.dispose()
     redelivered = sum(1 for count in bot_api.delivery_counts.values() if count > 1)
-    print(
-        f"\nkilled after {at_kill} of {PEOPLE * MESSAGES}; {redelivered} updates redelivered; {elapsed:.1f}s"
-    )
+    print(f"\nkilled after {at_kill} of {PEOPLE * MESSAGES}; {redelivered} updates redelivered; {elapsed:.1f}s")
 
 
 def _check_consistent(watch, people: list[ScriptedChat], expected: dict[int, list[str]]) -> None:
@@ -149,24 +143,18 @@ def _check_consistent(watch, people: list[ScriptedChat], expected: dict[int, lis
             for n, source in enumerate(ids[: len(topics)]):
                 kept = by_source.get(source)
                 assert kept, f"{chat.user.first_name}: message {n} stored nothing"
-                assert {question for question, _ in kept} == {topics[n]}, (
-                    f"{chat.user.first_name}: message {n}"
-                )
+                assert {question for question, _ in kept} == {topics[n]}, f"{chat.user.first_name}: message {n}"
             for source in ids[len(topics) :]:
                 assert all(question is None for question, _ in by_source.get(source, []))
             kept_once = [(kind, text) for _, _, text, kind in inputs]
             assert len(kept_once) == len(set(kept_once)), f"{chat.user.first_name}: an input was stored twice"
             membership = connection.execute(
-                select(Membership.topic_index, Membership.interview_done_at).where(
-                    Membership.person_id == person
-                )
+                select(Membership.topic_index, Membership.interview_done_at).where(Membership.person_id == person)
             ).one()
             assert membership.topic_index == len(topics) - 1 and membership.interview_done_at is not None
 
 
-async def test_sigkill_mid_burst_on_sqlite_loses_and_doubles_nothing(
-    bot_api: FakeBotApi, tmp_path: Path
-) -> None:
+async def test_sigkill_mid_burst_on_sqlite_loses_and_doubles_nothing(bot_api: FakeBotApi, tmp_path: Path) -> None:
     await crash_and_recover(bot_api, tmp_path, None)
 
 

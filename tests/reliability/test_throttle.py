@@ -62,9 +62,7 @@ async def test_a_flood_of_100_messages_in_10_seconds_is_throttled_and_loses_noth
         started = asyncio.get_running_loop().time()
         sent = []
         for n in range(100):
-            sent.append(
-                bot_api.send_text(farmer.user, f"problem number {n}: the feed for cow {n} costs too much")
-            )
+            sent.append(bot_api.send_text(farmer.user, f"problem number {n}: the feed for cow {n} costs too much"))
             await asyncio.sleep(0.09)  # 100 messages in 9 seconds
         await bot_api.wait_for(lambda: bot_api.confirmed_offset > sent[-1] or not bot_api.pending_updates, 60)
         await asyncio.sleep(1.0)

@@ -143,18 +143,14 @@ async def workers(bot_api: FakeBotApi, tmp_path: Path, postgres_url: str, chroma
         command = [sys.executable, "-m", "bot.cli.app", "run", "--webhook", "--port", str(port)]
         command += ["--url", f"https://planbot.example/w{n}", "--path", "telegram"]
         out = (tmp_path / f"worker{n}.log").open("wb")
-        processes.append(
-            await asyncio.create_subprocess_exec(*command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        )
+        processes.append(await asyncio.create_subprocess_exec(*command, env=env, stdout=out, stderr=subprocess.STDOUT))
         out.close()
     try:
 
         def up() -> bool:
             exited = [n for n, process in enumerate(processes) if process.returncode is not None]
             if exited:
-                raise AssertionError(
-                    (tmp_path / f"worker{exited[0]}.log").read_text(errors="replace")[-3000:]
-                )
+                raise AssertionError((tmp_path / f"worker{exited[0]}.log").read_text(errors="replace")[-3000:])
             return len(bot_api.calls_to("setWebhook")) >= WORKERS
 
         for _ in range(1800):
@@ -175,9 +171,7 @@ async def workers(bot_api: FakeBotApi, tmp_path: Path, postgres_url: str, chroma
         for n in range(WORKERS):
             log = (tmp_path / f"worker{n}.log").read_text(errors="replace")
             assert "Traceback" not in log, log[-3000:]
-            assert SECRET not in log and bot_api.token.split(":", 1)[1] not in log, (
-                "a secret reached the logs"
-            )
+            assert SECRET not in log and bot_api.token.split(":", 1)[1] not in log, "a secret reached the logs"
             print(f"\nworker {n}: {log.count('retrying a message')} optimistic retries")
 
 
@@ -210,9 +204,7 @@ async def test_two_workers_apply_every_message_once_and_keep_the_interview_consi
     sent: dict[int, list[int]] = {}
     posts = []
     for chat in people:
-        sent[chat.user.id] = [
-            bot_api.send_text(chat.user, f"{answer} ({chat.user.first_name})") for answer in ANSWERS
-        ]
+        sent[chat.user.id] = [bot_api.send_text(chat.user, f"{answer} ({chat.user.first_name})") for answer in ANSWERS]
         for update_id in sent[chat.user.id]:
             posts += [balancer.post(update_id, 0), balancer.post(update_id, 1)]
     await asyncio.gather(*posts)
@@ -235,9 +227,7 @@ async def test_two_workers_apply_every_message_once_and_keep_the_interview_consi
                 person = connection.scalar(select(PersonRow.id).where(PersonRow.key == f"tg:{chat.user.id}"))
                 sources = {f"{chat.user.id}:{bot_api.message_id_of(u)}" for u in sent[chat.user.id]}
                 processed = Counter(
-                    connection.scalars(
-                        select(ProcessedMessage.source_id).where(ProcessedMessage.person_id == person)
-                    )
+                    connection.scalars(select(ProcessedMessage.source_id).where(ProcessedMessage.person_id == person))
                 )
                 assert all(processed[s] == 1 for s in sources), chat.user.first_name
                 by_source: dict[str, set[str | None]] = {}

@@ -14,6 +14,7 @@ from bot.telegram.loopback.script import ScriptedChat as Chat
 
 __all__ = ["INVITE_LINK", "Chat", "make_services_factory", "running_bot", "services_factory"]
 
+
 def make_services_factory(real_embeddings, tmp_path: Path, bot_api: FakeBotApi, bot_token: str):
     def make(**overrides: object) -> Services:
         settings = load_settings(

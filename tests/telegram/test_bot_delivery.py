@@ -58,7 +58,7 @@ async def test_documents_edits_and_redelivery(bot_api: FakeBotApi, services_fact
         before = len(facilitator.messages)
         bot_api.send_document(facilitator.user, "analysis.docx", docx.read_bytes())
         await bot_api.wait_for_messages(facilitator.user, before + 1, timeout=30)
-        assert "Added \"analysis.docx\"" in facilitator.last
+        assert 'Added "analysis.docx"' in facilitator.last
         with services.db.session() as session:
             assert session.scalar(select(Document.title).where(Document.source == "analysis.docx")) == "analysis"
 

@@ -11,6 +11,7 @@ from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 
 pytestmark = [pytest.mark.telegram, pytest.mark.model]
 
+
 async def _join(server: FakeBotApi, link: str, name: str, role: str, size: str) -> Chat:
     chat = Chat(server, server.new_user(name))
     code = INVITE_LINK.search(link).group(2)
@@ -86,7 +87,6 @@ async def test_a_workshop_on_telegram(bot_api: FakeBotApi, services_factory) -> 
 
         with services.db.session() as session:
             assert session.scalar(select(func.count()).select_from(StoredInput)) >= 3
-
 
     # the process stops mid-interview and starts again: the stakeholder continues at the same question
     async with running_bot(services_factory):

@@ -43,9 +43,7 @@ def echo_app(server: FakeBotApi) -> Application:
     return build_echo_application(server.token, server.base_url, server.base_file_url)
 
 
-async def raw_call(
-    server: FakeBotApi, method: str, token: str | None = None, **kwargs: Any
-) -> tuple[int, dict]:
+async def raw_call(server: FakeBotApi, method: str, token: str | None = None, **kwargs: Any) -> tuple[int, dict]:
     url = f"{server.base_url}{token or server.token}/{method}"
     async with aiohttp.ClientSession() as session, session.post(url, **kwargs) as response:
         return response.status, await response.json()
@@ -165,9 +163,7 @@ async def test_poll_answers_reach_the_bot_and_stop_poll_counts_them(bot_api: Fak
     async with polling(app):
         bot_api.send_text(alice, "hi")
         await bot_api.wait_for_messages(alice, 1)
-        message = await app.bot.send_poll(
-            alice.id, "Which first?", ["Cold chain", "Feed"], is_anonymous=False
-        )
+        message = await app.bot.send_poll(alice.id, "Which first?", ["Cold chain", "Feed"], is_anonymous=False)
         sent = bot_api.last_message_to(alice)
         bot_api.poll_answer(alice, sent, [0])
         bot_api.poll_answer(bob, sent, [0])
@@ -424,7 +420,4 @@ async def test_bench_transport_measures_a_small_load() -> None:
 
 def test_the_kit_imports_without_pytest() -> None:
     code = "import sys, bot.telegram.loopback, bench.bench_transport; sys.exit('pytest' in sys.modules)"
-    assert (
-        subprocess.run([sys.executable, "-c", code], check=False, cwd=Path(__file__).parents[2]).returncode
-        == 0
-    )
+    assert subprocess.run([sys.executable, "-c", code], check=False, cwd=Path(__file__).parents[2]).returncode == 0

@@ -44,9 +44,7 @@ async def test_bulk_sends_are_paced_per_chat_and_a_blocked_person_is_skipped() -
 
     bot = FakeBot(clock, blocked={2})
     sender = PacedSender(interval=1.0, clock=lambda: clock[0], sleep=sleep)
-    replies = [
-        Reply(text=f"reminder {n}", to=key) for n, key in enumerate(["tg:1", "tg:2", "tg:3", "tg:1", "cli:x"])
-    ]
+    replies = [Reply(text=f"reminder {n}", to=key) for n, key in enumerate(["tg:1", "tg:2", "tg:3", "tg:1", "cli:x"])]
     assert await sender.deliver(bot, replies) == 3
     assert [chat for chat, _ in bot.sent] == [1, 3, 1]
     first, second = [at for chat, at in bot.sent if chat == 1]

@@ -172,9 +172,7 @@ def synthetic(n_topics: int, per_topic: int, seed: int = 0) -> tuple[list[ThemeI
     for n, identifier in enumerate(ids):
         topic = n % n_topics
         vector = centres[topic] / np.linalg.norm(centres[topic]) + rng.normal(scale=0.05, size=64)
-        items.append(
-            ThemeItem(id=int(identifier), person_id=n % 9, kind="idea", text=f"t{n}", vector=vector.tolist())
-        )
+        items.append(ThemeItem(id=int(identifier), person_id=n % 9, kind="idea", text=f"t{n}", vector=vector.tolist()))
         truth.append(topic)
     return items, truth
 

@@ -20,9 +20,7 @@ def test_shipped_guidance_keeps_the_wording_of_the_source() -> None:
 
 def test_each_bullet_is_one_whole_passage_with_its_section() -> None:
     passages = split_markdown(GUIDANCE_FILE.read_text(encoding="utf-8"))
-    bullets = [
-        line[2:] for line in GUIDANCE_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("- ")
-    ]
+    bullets = [line[2:] for line in GUIDANCE_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
     texts = [p.text for p in passages]
     for bullet in bullets:
         assert sum(bullet in text for text in texts) == 1, bullet[:40]
@@ -31,9 +29,7 @@ def test_each_bullet_is_one_whole_passage_with_its_section() -> None:
 
 
 def test_long_paragraphs_are_cut_between_sentences_only() -> None:
-    sentences = [
-        f"Sentence number {n} talks about the dairy cooperative and its milk collection." for n in range(40)
-    ]
+    sentences = [f"Sentence number {n} talks about the dairy cooperative and its milk collection." for n in range(40)]
     passages = split_markdown("# Notes\n\n" + " ".join(sentences) + "\n", max_chars=300)
     assert len(passages) > 1
     for passage in passages:
@@ -63,8 +59,7 @@ def test_content_hash_ignores_line_endings_but_not_words() -> None:
 def test_plain_text_structure_becomes_markdown() -> None:
     text = "3.3.2. Upgrading Plan\n\nIntro text.\n\n  • first bullet;\n  • second bullet.\n"
     assert (
-        plain_text_to_markdown(text)
-        == "# 3.3.2. Upgrading Plan\n\nIntro text.\n\n- first bullet;\n- second bullet.\n"
+        plain_text_to_markdown(text) == "# 3.3.2. Upgrading Plan\n\nIntro text.\n\n- first bullet;\n- second bullet.\n"
     )
 
 

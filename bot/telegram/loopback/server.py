@@ -58,9 +58,7 @@ _HTML_TAGS = frozenset(
         "span",
     ]
 )
-_TAG = re.compile(
-    r"^(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*$"
-)
+_TAG = re.compile(r"^(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*$")
 _HTML_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
@@ -176,9 +174,7 @@ def parse_html(text: str) -> str:
                 stack.pop()
             else:
                 if name not in _HTML_TAGS or (name == "span" and "tg-spoiler" not in attrs):
-                    raise bad_request(
-                        f'can\'t parse entities: unsupported start tag "{name}" at byte offset {offset}'
-                    )
+                    raise bad_request(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {offset}')
                 stack.append(name)
             i = end + 1
         elif char == "&":
@@ -193,9 +189,7 @@ def parse_html(text: str) -> str:
             out.append(char)
             i += 1
     if stack:
-        raise bad_request(
-            f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
-        )
+        raise bad_request(f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\"")
     return "".join(out)
 
 
@@ -538,9 +532,7 @@ class FakeBotApi:
         ]
         return self._push_message(user, chat, photo=sizes, caption=caption)
 
-    def send_voice(
-        self, user: FakeUser, data: bytes = b"OggSfake", chat: FakeChat | None = None, *, duration=3
-    ):
+    def send_voice(self, user: FakeUser, data: bytes = b"OggSfake", chat: FakeChat | None = None, *, duration=3):
         stored = self._register_file(data, "voice", "oga", mime_type="audio/ogg")
         voice = {
             "file_id": stored.file_id,
@@ -551,9 +543,7 @@ class FakeBotApi:
         }
         return self._push_message(user, chat, voice=voice)
 
-    def send_video(
-        self, user: FakeUser, data: bytes = b"fakemp4", chat: FakeChat | None = None, *, duration=5
-    ):
+    def send_video(self, user: FakeUser, data: bytes = b"fakemp4", chat: FakeChat | None = None, *, duration=5):
         stored = self._register_file(data, "videos", "mp4", mime_type="video/mp4")
         video = {
             "file_id": stored.file_id,
@@ -618,9 +608,7 @@ class FakeBotApi:
         update_id = next(self._update_ids)
         query_id = self.query_id_for(update_id)
         self._open_queries.add(query_id)
-        return self.push_update(
-            factory.callback_query_update(update_id, query_id, user, current.to_api(), data)
-        )
+        return self.push_update(factory.callback_query_update(update_id, query_id, user, current.to_api(), data))
 
     @staticmethod
     def query_id_for(update_id: int) -> str:
@@ -640,16 +628,12 @@ class FakeBotApi:
             raise ValueError("the poll is closed")
         poll.voters[user.id] = options
         self._recount(poll)
-        return self.push_update(
-            factory.poll_answer_update(next(self._update_ids), poll.poll_id, user, options)
-        )
+        return self.push_update(factory.poll_answer_update(next(self._update_ids), poll.poll_id, user, options))
 
     def add_bot_to_group(self, user: FakeUser, chat: FakeChat) -> int:
         """``user`` adds the bot to ``chat`` (a ``my_chat_member`` update)."""
         self._chat_for(user, chat)
-        return self.push_update(
-            factory.my_chat_member_update(next(self._update_ids), chat, user, self.bot_user)
-        )
+        return self.push_update(factory.my_chat_member_update(next(self._update_ids), chat, user, self.bot_user))
 
     # ---------------------------------------------------------------- scripting: faults
 
@@ -665,9 +649,7 @@ class FakeBotApi:
         """The next ``times`` calls of ``method`` fail with this Bot API error (e.g. 429 flood wait)."""
         if code == 429 and retry_after is None:
             retry_after = 1
-        text = description or (
-            f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request"
-        )
+        text = description or (f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request")
         self._faults.append(_Fault(self._canonical(method), BotApiError(code, text, retry_after), times))
 
     def go_offline(self) -> None:
@@ -707,9 +689,7 @@ class FakeBotApi:
         name = self._canonical(method)
         return [call for call in self.calls if call.method == name]
 
-    def commands_for(
-        self, scope: dict[str, Any] | None = None, language_code: str = ""
-    ) -> list[dict[str, Any]]:
+    def commands_for(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
         return list(self.commands.get((self._scope_key(scope), language_code), []))
 
     def file(self, file_id: str) -> StoredFile | None:
@@ -735,9 +715,7 @@ class FakeBotApi:
         self, chat_id: int | FakeUser | FakeChat, n: int = 1, timeout: float = 5.0
     ) -> list[BotMessage]:
         """Wait until the bot has sent at least ``n`` messages in total to the chat; return them all."""
-        return await self.wait_for(
-            lambda: found if len(found := self.messages_to(chat_id)) >= n else None, timeout
-        )
+        return await self.wait_for(lambda: found if len(found := self.messages_to(chat_id)) >= n else None, timeout)
 
     async def wait_for_call(
         self, method: str, predicate: Callable[[RecordedCall], bool] | None = None, timeout: float = 5.0
@@ -798,9 +776,7 @@ class FakeBotApi:
             return "default"
         return json.dumps(scope, sort_keys=True)
 
-    async def _read_params(
-        self, request: web.Request
-    ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
+    async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
         params: dict[str, Any] = dict(request.query)
         uploads: dict[str, tuple[str, bytes, str]] = {}
         if request.can_read_body:
@@ -868,9 +844,7 @@ class FakeBotApi:
         path = request.match_info["file_path"]
         for stored in self._files.values():
             if stored.file_path == path:
-                return web.Response(
-                    body=stored.data, content_type=stored.mime_type or "application/octet-stream"
-                )
+                return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
         return web.json_response(BotApiError(404, "Not Found").to_api(), status=404)
 
     # ---------------------------------------------------------------- validation helpers
@@ -907,9 +881,7 @@ class FakeBotApi:
         if rows is None:
             return markup
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request(
-                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-            )
+            raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -1116,9 +1088,7 @@ class FakeBotApi:
         call.files["document"] = stored
         caption = params.get("caption")
         plain_caption = (
-            self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption")
-            if caption
-            else None
+            self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption") if caption else None
         )
         markup = self._checked_markup(params.get("reply_markup"))
         sent = BotMessage(
@@ -1205,9 +1175,7 @@ class FakeBotApi:
         return self.commands_for(call.params.get("scope"), call.params.get("language_code", ""))
 
     async def _api_deleteMyCommands(self, call: RecordedCall, uploads: dict) -> Any:
-        self.commands.pop(
-            (self._scope_key(call.params.get("scope")), call.params.get("language_code", "")), None
-        )
+        self.commands.pop((self._scope_key(call.params.get("scope")), call.params.get("language_code", "")), None)
         return True
 
     async def _api_deleteWebhook(self, call: RecordedCall, uploads: dict) -> Any:

@@ -41,9 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "chunks",
         sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column(
-            "document_id", sa.Integer(), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("document_id", sa.Integer(), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
         sa.Column("scope", sa.String(40), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("section", sa.String(500), nullable=True),

@@ -64,12 +64,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "conversation_state",
-        sa.Column(
-            "person_id", sa.Integer(), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
-        ),
-        sa.Column(
-            "active_plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
-        ),
+        sa.Column("person_id", sa.Integer(), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("active_plan_id", sa.Integer(), sa.ForeignKey("plans.id", ondelete="SET NULL"), nullable=True),
         sa.Column("state", sa.String(40), nullable=False),
         sa.Column("pending", sa.JSON(), nullable=False),
         sa.Column("offered", sa.JSON(), nullable=False),
