@@ -1,7 +1,7 @@
 """Export time and peak memory of a large synthetic draft, for each format.
 
 1,000 participants give 10,000 inputs; the inputs are grouped into themes (a fixed number of latent topics per
-kind, counted as the draft builder would: distinct people, inputs, actor types, three quotes), and the plan has
+kind, counted as the draft builder would: distinct people, inputs, actor types, every input quoted), and the plan has
 100 initiatives, each with a full scorecard and its open questions. The draft is built once; each format is
 then rendered `--repeat` times and the best time is kept. Memory is the tracemalloc peak of one rendering and
 the process's resident set size (now, and its high-water mark) after it.
@@ -74,12 +74,16 @@ def synthetic_draft(people: int, inputs: int, initiatives: int, topics: int = 60
         by_theme[(kind, topic)].append((pid, text))
     themes: list[DraftTheme] = []
     named: dict[InputKind, list[NamedActor]] = defaultdict(list)
+    questions = ["ideas", "small_step", "quick_win", "investment"]
     for (kind, topic), said in by_theme.items():
         who = {pid for pid, _ in said}
+        quotes = [
+            Quote(text=text, actor_type=profile[pid][0], size=profile[pid][1], question=rng.choice(questions))
+            for pid, text in said
+        ]
         if kind in (InputKind.influential_actor, InputKind.aggregation_point):
-            named[kind].append(NamedActor(name=f"{kind.value} {topic}: {said[0][1][:40]}", people=len(who)))
-            continue
-        if kind is InputKind.idea:
+            name = f"{kind.value} {topic}: {said[0][1][:40]}"
+            named[kind].append(NamedActor(name=name, people=len(who), said=quotes))
             continue
         actors = Counter(profile[pid][0] for pid in who)
         themes.append(
@@ -89,7 +93,7 @@ def synthetic_draft(people: int, inputs: int, initiatives: int, topics: int = 60
                 people=len(who),
                 inputs=len(said),
                 actor_types=[ActorCount(actor_type=a, people=n) for a, n in actors.items()],
-                quotes=[Quote(text=text, actor_type=profile[pid][0], size=profile[pid][1]) for pid, text in said[:3]],
+                quotes=quotes,
             )
         )
     criteria = guidance_criteria()
@@ -102,7 +106,6 @@ def synthetic_draft(people: int, inputs: int, initiatives: int, topics: int = 60
                 label=c.label,
                 status=s,
                 evidence=None if s is Status.unclear else " ".join(rng.choices(WORDS, k=8)),
-                quote=c.quote,
             )
             for c, s in zip(criteria, statuses, strict=True)
         ]

@@ -79,12 +79,13 @@ class Services:
             return None
         from bot.llm import build_llm_services
 
-        return build_llm_services(
+        return build_llm_services(  # each offline counterpart is built only when its use is first needed
             self.settings,
-            answerer=self.offline_answerer,
-            extractor=self.offline_extractor,
-            checker=self.offline_checker,
+            answerer=lambda: self.offline_answerer,
+            extractor=lambda: self.offline_extractor,
+            checker=lambda: self.offline_checker,
             model=self.chat_model_override,
+            budget_db=lambda: self.db,  # one budget for every worker, kept across restarts
         )
 
     @property

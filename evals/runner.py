@@ -229,9 +229,10 @@ class EvalContext:
 
 
 def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
+    """The split's answers and, beside them, its everyday-phrasing companion (offline: retrieval is offline)."""
     offline = context.services("answers").offline_answerer
     if not context.uses_llm:
-        return answers_suite.run_answers_suite(offline, path)
+        return answers_suite.with_paraphrases(answers_suite.run_answers_suite(offline, path), offline, path)
     from bot.llm import LLMAnswerer
     from bot.llm.grading import AnswerGrader
     from evals.suites.answers_llm import run_answers_llm
@@ -241,6 +242,7 @@ def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
     grader = AnswerGrader(context.llm_client)
     agreement = not path.name.endswith(".dev.jsonl")  # the grader is measured against the test labels
     result = run_answers_llm(offline, answerer, grader, path, agreement=agreement)
+    result = answers_suite.with_paraphrases(result, offline, path)
     return _with_llm_stats(result, _counts(context) - before)
 
 
@@ -249,11 +251,11 @@ def _run_capture(context: EvalContext, path: Path) -> SuiteResult:
 
     extractor: Any = OfflineExtractor(context.embeddings)
     if not context.uses_llm:
-        return capture.run_capture(extractor, path)
+        return capture.run_capture(extractor, path, cue_extractor=OfflineExtractor(context.embeddings, heads=None))
     from bot.llm import LLMExtractor
 
     before = _counts(context)
-    result = capture.run_capture(LLMExtractor(context.llm_client, extractor), path)
+    result = capture.run_capture(LLMExtractor(context.llm_client, extractor), path, also={"offline": extractor})
     return _with_llm_stats(result, _counts(context) - before)
 
 
@@ -269,17 +271,24 @@ def _run_checker(context: EvalContext, path: Path) -> SuiteResult:
 
     judge: Any = OfflineChecker(context.embeddings)
     if not context.uses_llm:
-        return checker.run_checker(judge, path)
+        return checker.run_checker(judge, path, cue_checker=OfflineChecker(context.embeddings, heads=None))
     from bot.llm import LLMJudge
 
     before = _counts(context)
-    result = checker.run_checker(LLMJudge(context.llm_client, judge), path)
+    result = checker.run_checker(LLMJudge(context.llm_client, judge), path, also={"offline": judge})
     return _with_llm_stats(result, _counts(context) - before)
 
 
 # Reasons a use records that are not a fallback to the offline path (it answered, with something set aside).
 NOT_FALLBACKS = frozenset(
-    {"ok", "sentence_dropped", "draft_dropped", "draft_not_recommended", "disagreed_kept_offline"}
+    {
+        "ok",
+        "sentence_dropped",
+        "draft_dropped",
+        "draft_not_recommended",
+        "disagreed_kept_offline",
+        "overruled_weak_offline",
+    }
 )
 
 
@@ -323,6 +332,7 @@ class SuiteSpec:
     dataset: str  # the base name under evals/datasets/
     load: Callable[[Path], object]  # validates a dataset without any model
     run: Callable[[EvalContext, Path], SuiteResult]
+    splits: tuple[str, ...] = SPLITS  # held-out sets have a test split only: nothing is tuned on them
 
 
 SUITES: dict[str, SuiteSpec] = {
@@ -331,7 +341,12 @@ SUITES: dict[str, SuiteSpec] = {
         SuiteSpec("answers", "answers", answers_suite.load, _run_answers),
         SuiteSpec("capture", "capture", capture.load, _run_capture),
         SuiteSpec("themes", "themes", themes.load, _run_themes),
+        SuiteSpec("themes_heldout", "themes.heldout", themes.load, _run_themes, ("test",)),
+        SuiteSpec("capture_heldout", "capture.heldout", capture.load, _run_capture, ("test",)),
+        SuiteSpec("capture_realworld", "capture.realworld", capture.load, _run_capture, ("test",)),
         SuiteSpec("checker", "checker", checker.load, _run_checker),
+        SuiteSpec("checker_heldout", "checker.heldout", checker.load, _run_checker, ("test",)),
+        SuiteSpec("checker_realworld", "checker.realworld", checker.load, _run_checker, ("test",)),
         SuiteSpec("interview", "personas", interview.load, _run_interview),
         SuiteSpec("proposals", "plans", proposals.load, _run_proposals),
     )
@@ -352,7 +367,11 @@ def plan_runs(suite: str | None, dataset: Path | None, split: str = "test") -> l
                 raise PlanbotError(f"--dataset: name the suite of {dataset.name} with --suite")
         runs = [(SUITES[suite], dataset)]
     else:
-        names = [suite] if suite else list(SUITES)
+        if suite is not None and split not in SUITES[suite].splits:
+            raise PlanbotError(
+                f"--split: {suite} has no {split} split (it is held out: {', '.join(SUITES[suite].splits)})"
+            )
+        names = [suite] if suite else [name for name, spec in SUITES.items() if split in spec.splits]
         runs = [(SUITES[name], dataset_path(SUITES[name].dataset, split)) for name in names]
     for spec, path in runs:
         spec.load(path)

@@ -15,8 +15,15 @@ from bot.capture.lexicon import NONE_LABEL, CaptureLexicon, load_lexicon, phrase
 from bot.capture.splitter import Segment, split_message, summarise
 from bot.domain import CapturedInput, InputKind
 from bot.errors import PlanbotError
+from bot.learning.heads import HeadSet, LinearHead, load_heads
 from bot.messages import catalogue
 from bot.ports import INTERVIEW_TOPICS
+
+HEADS_TASK = "capture"
+HEAD_NAME = "kind"
+CONTINUATION_HEAD = "continuation"  # does a piece of a message go on about the piece before it?
+SAME_INPUT, NEW_INPUT = "same", "new"
+_PACKAGED = object()
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _EDGE_PUNCT = " \t.,;:!?¡¿…'\"()[]{}-–—*_~"
@@ -37,10 +44,19 @@ def _has_letters(text: str) -> bool:
 
 
 class OfflineExtractor:
-    """Implements `bot.ports.Extractor` with the packaged embeddings; one batched embedding call a message."""
+    """Implements `bot.ports.Extractor` with the packaged embeddings; one batched embedding call a message.
 
-    def __init__(self, embeddings: Embeddings, lexicon: CaptureLexicon | None = None) -> None:
+    With the trained head (the default, when it fits the embedding model) a segment's kind is a learned decision on
+    its vector, the question it answers and the lexicon's cue counts; without it (`heads=None`, or another model)
+    the cues, few-shot prototypes and question priors decide alone: the keyword baseline of the evals.
+    """
+
+    def __init__(
+        self, embeddings: Embeddings, lexicon: CaptureLexicon | None = None, heads: object = _PACKAGED
+    ) -> None:
         self._embeddings = embeddings
+        self._heads_wanted = heads
+        self._heads: object = _PACKAGED
         self.lexicon = lexicon or load_lexicon()
         none = self.lexicon.none
         self._cues = {kind: phrase_pattern(self.lexicon.cues.get(kind, [])) for kind in InputKind}
@@ -55,6 +71,31 @@ class OfflineExtractor:
         self._prototype_labels: list[str] = []
         self._prototype_matrix: np.ndarray | None = None
         self._lock = threading.Lock()
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return self._embeddings
+
+    @property
+    def heads(self) -> HeadSet | None:
+        """The learned head in use, or None (cue-only); resolved on first use, as it needs one embedding."""
+        if self._heads is _PACKAGED:
+            wanted = self._heads_wanted
+            self._heads = load_heads(HEADS_TASK, self._embeddings) if wanted is _PACKAGED else wanted
+        return self._heads  # type: ignore[return-value]
+
+    def features(self, vectors: np.ndarray, texts: list[str], question: str | None) -> np.ndarray:
+        """A head's input rows: the segment's vector, the question it answers (one-hot) and its cue counts."""
+        topics = np.zeros((len(texts), len(INTERVIEW_TOPICS) + 1))
+        topics[:, INTERVIEW_TOPICS.index(question) if question in INTERVIEW_TOPICS else len(INTERVIEW_TOPICS)] = 1.0
+        cap = max(self.lexicon.weights.cue_cap, 1)
+        cues = np.array(
+            [
+                [min(len(p.findall(text)), cap) / cap if p is not None else 0.0 for p in self._cues.values()]
+                for text in texts
+            ]
+        ).reshape(len(texts), len(self._cues))
+        return np.hstack([np.asarray(vectors, dtype=float), topics, cues])
 
     # --- the Extractor protocol -------------------------------------------------------------------------
 
@@ -93,7 +134,24 @@ class OfflineExtractor:
     def _segments(self, text: str | None) -> list[Segment]:
         if not text or not text.strip():
             return []
-        return split_message(text, self._continuations)
+        pieces = split_message(text, self._continuations)
+        heads = self.heads
+        if heads is None or CONTINUATION_HEAD not in heads.heads or len(pieces) < 2:
+            return pieces
+        return self._join_continuations(text, pieces, heads.heads[CONTINUATION_HEAD])
+
+    def _join_continuations(self, text: str, pieces: list[Segment], head: LinearHead) -> list[Segment]:
+        """A piece that goes on about the one before ("... there. boats from many islands land there") joins it."""
+        vectors = _normalised(self._embeddings.embed_documents([piece.text for piece in pieces]))
+        same = head.probabilities(pair_features(vectors[:-1], vectors[1:]))[:, head.classes.index(SAME_INPUT)]
+        joined = [pieces[0]]
+        for piece, p in zip(pieces[1:], same, strict=True):
+            if p >= 0.5 and self._rule_reason(piece.text) is None:
+                start = joined[-1].start
+                joined[-1] = Segment(text=text[start : piece.end], start=start, end=piece.end)
+            else:
+                joined.append(piece)
+        return joined
 
     def _rule_reason(self, text: str) -> str | None:
         """A decision that needs no embedding: no words, social talk, a vague answer or a question."""
@@ -132,6 +190,10 @@ class OfflineExtractor:
             return self._prototype_labels, self._prototype_matrix
 
     def _classify(self, pending: list[SegmentAnalysis], question: str | None) -> None:
+        heads = self.heads
+        if heads is not None:
+            self._classify_learned(heads, pending, question)
+            return
         labels, matrix = self._prototypes()
         vectors = _normalised(self._embeddings.embed_documents([a.segment.text for a in pending]))
         similarities = vectors @ matrix.T
@@ -175,6 +237,33 @@ class OfflineExtractor:
                     summary=summarise(analysis.segment.text),
                     confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
                 )
+
+    def _classify_learned(self, heads: HeadSet, pending: list[SegmentAnalysis], question: str | None) -> None:
+        texts = [a.segment.text for a in pending]
+        vectors = _normalised(self._embeddings.embed_documents(texts))
+        head = heads.heads[HEAD_NAME]
+        rows = head.probabilities(self.features(vectors, texts, question))
+        for analysis, row in zip(pending, rows, strict=True):
+            probabilities = {label: float(p) for label, p in zip(head.classes, row, strict=True)}
+            analysis.scores = probabilities
+            winner = max(probabilities, key=probabilities.__getitem__)
+            if winner == NONE_LABEL:
+                analysis.reason = "none"
+                continue
+            analysis.reason = "input"
+            analysis.captured = CapturedInput(
+                kind=InputKind(winner),
+                text=analysis.segment.text,
+                summary=summarise(analysis.segment.text),
+                confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
+            )
+
+
+def pair_features(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Rows describing consecutive pieces: both vectors, their product and their cosine (vectors are unit)."""
+    before, after = np.atleast_2d(before), np.atleast_2d(after)
+    product = before * after
+    return np.hstack([before, after, product, product.sum(axis=1, keepdims=True)])
 
 
 def _normalised(vectors: list[list[float]]) -> np.ndarray:

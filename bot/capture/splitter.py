@@ -17,6 +17,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?])(?=[A-Z])(?<![A-Z]\.)")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:mr|mrs|ms|dr|st|no|vs|etc|e\.g|i\.e|approx)\.$", re.IGNORECASE)
 # Clause joints that start a new input: ";", "and also", ", also", ", but".
 _CLAUSE_JOINT = re.compile(r"\s*;\s*|\s*,?\s+and\s+also\s+|\s*,\s*also\s+|\s*,\s*but\s+", re.IGNORECASE)
+# "and"/"plus" before a new subject ("... are low and the chemicals are fake"): two clauses, two inputs, when
+# each side has at least MIN_CLAUSE_WORDS words ("milk and eggs" stays one).
+_AND_CLAUSE = re.compile(
+    r",?\s+(?:and|plus|na)\s+(?=(?:the|our|we|they|there|it|its|i|my|their|no|not|many|most|some|every|all|this|"
+    r"that|these|those|he|she|you|nobody|none|prices?|buyers?|also)\b)",
+    re.IGNORECASE,
+)
+MIN_CLAUSE_WORDS = 3
 _LEADING_JOINER = re.compile(r"^(?:and\s+also|also|and|but|plus|then)\b[\s,]*", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -50,6 +58,24 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clause joints first; then an "and" before a new subject, where both sides are clauses of their own."""
+    out: list[tuple[int, int]] = []
+    for clause_start, clause_end in _spans(text, _CLAUSE_JOINT, start, end):
+        cursor = clause_start
+        for match in _AND_CLAUSE.finditer(text, clause_start, clause_end):
+            left, right = text[cursor : match.start()], text[match.end() : clause_end]
+            if _words(left) >= MIN_CLAUSE_WORDS and _words(right) >= MIN_CLAUSE_WORDS:
+                out.append((cursor, match.start()))
+                cursor = match.end()
+        out.append((cursor, clause_end))
+    return out
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow a span to its words: no surrounding spaces, list markers or joiners like "and also"."""
     while start < end and text[start].isspace():
@@ -71,7 +97,7 @@ def split_message(text: str, continuations: re.Pattern[str] | None = None) -> li
         body_start = line_start + bullet.end() if bullet else line_start
         for item_start, item_end in _spans(text, _INLINE_NUMBER, body_start, line_end):
             for sent_start, sent_end in _sentences(text, item_start, item_end):
-                for clause_start, clause_end in _spans(text, _CLAUSE_JOINT, sent_start, sent_end):
+                for clause_start, clause_end in _clauses(text, sent_start, sent_end):
                     start, end = _trim(text, clause_start, clause_end)
                     if not any(ch.isalnum() for ch in text[start:end]):
                         continue

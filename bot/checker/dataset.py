@@ -24,6 +24,25 @@ class LabelledInitiative(BaseModel):
     text: str
     criteria: dict[CriterionId, Status] = Field(default_factory=dict)
     verdict: Verdict
+    value_chain: str | None = Field(None, description="For per-chain figures; held-out sets always name it.")
+    style: str | None = Field(None, description="For per-style figures (terse, long, typos, bullets, ...).")
+    evidence: dict[CriterionId, list[str]] = Field(
+        default_factory=dict,
+        description="Per settled criterion, the sentences that settle it (sets labelled sentence by sentence).",
+    )
+
+
+def _from_sentences(data: dict) -> LabelledInitiative:
+    """A row labelled sentence by sentence (the corpus format): statuses, verdict and evidence derived."""
+    from bot.learning.corpus import CheckerExample
+
+    example = CheckerExample.model_validate(data)
+    evidence: dict[CriterionId, list[str]] = {}
+    for criterion, status in example.statuses.items():
+        said = [s.text for s in example.sentences if s.labels.get(criterion) is status]
+        if said:
+            evidence[criterion] = said
+    return LabelledInitiative.model_validate(example.to_contract() | {"evidence": evidence})
 
 
 class Miss(BaseModel):
@@ -51,7 +70,9 @@ def load_dataset(path: Path | str) -> list[LabelledInitiative]:
         if not line.strip():
             continue
         try:
-            rows.append(LabelledInitiative.model_validate(json.loads(line)))
+            data = json.loads(line)
+            is_corpus_row = isinstance(data, dict) and "sentences" in data
+            rows.append(_from_sentences(data) if is_corpus_row else LabelledInitiative.model_validate(data))
         except (json.JSONDecodeError, ValidationError) as exc:
             reason = str(exc).splitlines()[0]
             raise PlanbotError(f"{file}:{number}: not a checker case ({reason})") from None

@@ -54,6 +54,12 @@ class CriterionResult(BaseModel):
     status: Status
     evidence: str | None = Field(None, description="The initiative's words that decide it; None when unclear.")
     citation: GuidanceCitation
+    strength: float | None = Field(
+        None,
+        exclude=True,
+        description="How far the offline decision cleared its threshold (0..1); None when no head decided. "
+        "A model may overrule a weak one (bot.llm.judge).",
+    )
 
 
 class FollowUp(BaseModel):

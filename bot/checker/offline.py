@@ -17,7 +17,13 @@ from bot.checker.rubric import CriterionSpec, Rubric, compile_cue, load_rubric
 from bot.checker.verdict import decide_verdict
 from bot.domain import CriterionId, Status
 from bot.errors import PlanbotError
+from bot.learning.heads import HeadSet, load_heads
 from bot.messages import catalogue
+
+HEADS_TASK = "checker"
+# The classes of a criterion head, in the order training writes them.
+HEAD_CLASSES = ("none", Status.met.value, Status.not_met.value)
+_PACKAGED = object()
 
 
 @dataclass
@@ -40,13 +46,28 @@ class _Compiled:
 
 
 class OfflineChecker:
-    """Checks an initiative (free text or structured) against the eight guidance criteria."""
+    """Checks an initiative (free text or structured) against the eight guidance criteria.
 
-    def __init__(self, embeddings: Embeddings, rubric: Rubric | None = None) -> None:
+    With the trained heads (the default, when they fit the embedding model) each criterion is decided by a
+    learned three-way head on every sentence's vector and cue signals; without them (`heads=None`, or another
+    embedding model) by the rubric's cues and prototypes alone: the keyword baseline of the evals.
+    """
+
+    def __init__(self, embeddings: Embeddings, rubric: Rubric | None = None, heads: object = _PACKAGED) -> None:
         self.embeddings = embeddings
         self.rubric = rubric or load_rubric()
         self.parser = Parser(self.rubric.lexicon)
         self._compiled: dict[CriterionId, _Compiled] | None = None
+        self._heads_wanted = heads
+        self._heads: object = _PACKAGED
+
+    @property
+    def heads(self) -> HeadSet | None:
+        """The learned heads in use, or None (cue-only); resolved on first use, as it needs one embedding."""
+        if self._heads is _PACKAGED:
+            wanted = self._heads_wanted
+            self._heads = load_heads(HEADS_TASK, self.embeddings) if wanted is _PACKAGED else wanted
+        return self._heads  # type: ignore[return-value]
 
     def _criteria(self) -> dict[CriterionId, _Compiled]:
         """Cue patterns and prototype vectors, built once per checker (one embedding batch)."""
@@ -80,15 +101,26 @@ class OfflineChecker:
         criteria = self._criteria()
         vectors = np.asarray(self.embeddings.embed_documents(sentences), dtype=float) if sentences else np.zeros((0, 1))
         structured = _structured_statuses(initiative, self.rubric) if isinstance(initiative, Initiative) else {}
+        heads = self.heads
+        signals = self.signals(sentences) if heads is not None else {}
         results: list[CriterionResult] = []
         for criterion_id, compiled in criteria.items():
-            status, evidence = structured.get(criterion_id) or self._decide(compiled, sentences, vectors)
+            strength: float | None = None
+            if criterion_id in structured:
+                (status, evidence), strength = structured[criterion_id], 1.0
+            elif heads is not None:
+                status, evidence, strength = self._learned(
+                    heads, criterion_id, sentences, vectors, signals[criterion_id]
+                )
+            else:
+                status, evidence = self._decide(compiled, sentences, vectors)
             results.append(
                 CriterionResult(
                     id=criterion_id,
                     status=status,
                     evidence=evidence if status is not Status.unclear else None,
                     citation=GuidanceCitation(document=self.rubric.document, quote=compiled.spec.quote),
+                    strength=strength,
                 )
             )
         verdict = decide_verdict({r.id: r.status for r in results})
@@ -98,6 +130,41 @@ class OfflineChecker:
             if r.status is Status.unclear
         ]
         return Scorecard(verdict=verdict, criteria=results, questions=questions)
+
+    def signals(self, sentences: list[str]) -> dict[CriterionId, np.ndarray]:
+        """Per criterion, each sentence's cue signals (met cue, not_met cue, override): the heads' cue features."""
+        out: dict[CriterionId, np.ndarray] = {}
+        for criterion_id, compiled in self._criteria().items():
+            hits = self._cue_hits(compiled, sentences)
+            self._parsed_hits(criterion_id, sentences, hits)
+            flags = np.zeros((len(sentences), 3))
+            for column, indices in enumerate((hits.met, hits.not_met, hits.overrides)):
+                flags[sorted(set(indices)), column] = 1.0
+            out[criterion_id] = flags
+        return out
+
+    def _learned(
+        self, heads: HeadSet, criterion: CriterionId, sentences: list[str], vectors: np.ndarray, flags: np.ndarray
+    ) -> tuple[Status, str | None, float]:
+        """The head's probabilities per sentence; the strongest sentence past a tuned threshold decides.
+
+        Also returns the decision's strength: how far the deciding probability cleared its threshold."""
+        if not sentences:
+            return Status.unclear, None, 0.0
+        head = heads.heads[criterion.value]
+        probabilities = head.probabilities(sentence_features(vectors, flags, np.zeros(len(sentences), dtype=int)))
+        thresholds = heads.meta["thresholds"][criterion.value]
+        met = probabilities[:, head.classes.index(Status.met.value)]
+        not_met = probabilities[:, head.classes.index(Status.not_met.value)]
+        best_met, best_not = int(np.argmax(met)), int(np.argmax(not_met))
+        t_met, t_not = thresholds["met"], thresholds["not_met"]
+        if not_met[best_not] >= t_not and not_met[best_not] >= met[best_met]:
+            return Status.not_met, sentences[best_not], float(not_met[best_not] - t_not)
+        if met[best_met] >= t_met:
+            return Status.met, sentences[best_met], float(met[best_met] - t_met)
+        if not_met[best_not] >= t_not:
+            return Status.not_met, sentences[best_not], float(not_met[best_not] - t_not)
+        return Status.unclear, None, float(min(t_met - met[best_met], t_not - not_met[best_not]))
 
     def _cue_hits(self, compiled: _Compiled, sentences: list[str]) -> _Hits:
         hits = _Hits()
@@ -164,6 +231,17 @@ class OfflineChecker:
         if met[best_met] >= rule.met_threshold and met[best_met] - not_met[best_met] >= rule.margin:
             return Status.met, sentences[best_met]
         return Status.unclear, None
+
+
+def sentence_features(vectors: np.ndarray, flags: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """A head's input rows: each sentence's vector and cue flags, and the mean vector of its initiative (`owner`
+    gives each sentence's initiative), since "it buys from them" is read in the light of the rest."""
+    groups = int(owner.max()) + 1 if len(owner) else 0
+    means = np.zeros((groups, vectors.shape[1]))
+    np.add.at(means, owner, vectors)
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.hstack([vectors, flags, (means / norms)[owner]])
 
 
 def _best(sentence_vectors: np.ndarray, prototypes: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -55,8 +55,13 @@ def check_plan(
     aggregation_points: Sequence[str] = (),
     top_themes: Sequence[str] = (),
     rubric: Rubric | None = None,
+    answered: Mapping[str, Sequence[str]] | None = None,
 ) -> PlanCheck:
-    """Pure: the same initiatives, names and themes give the same result."""
+    """Pure: the same initiatives, names and themes give the same result.
+
+    `answered` maps a top theme to the titles of the initiatives that answer it (bot.themes.answering, the rule
+    /summary and the export use too); without it, an initiative answers the themes its `answers` name.
+    """
     rubric = rubric or load_rubric()
     say = catalogue().text
     items: list[PlanCheckItem] = []
@@ -104,14 +109,29 @@ def check_plan(
             )
         )
 
-    answered = {answer for e in initiatives for answer in e.initiative.answers}
-    unanswered = [theme for theme in top_themes if theme not in answered]
+    if answered is None:
+        answered = {
+            theme: [e.initiative.title for e in initiatives if theme in e.initiative.answers] for theme in top_themes
+        }
+    pairs = [(theme, list(answered.get(theme, ()))) for theme in top_themes]
+    unanswered = [theme for theme, titles in pairs if not titles]
+    shown = "; ".join(
+        say(
+            "checker.plan.themes_answered_pair",
+            theme=theme,
+            titles=", ".join(say("checker.plan.themes_answered_title", title=title) for title in titles),
+        )
+        for theme, titles in pairs
+        if titles
+    )
     if not top_themes:
         themes_text = say("checker.plan.themes_none")
+    elif unanswered and shown:
+        themes_text = say("checker.plan.themes_answered_some", missing=", ".join(unanswered), pairs=shown)
     elif unanswered:
         themes_text = say("checker.plan.themes_answered_fail", missing=", ".join(unanswered))
     else:
-        themes_text = say("checker.plan.themes_answered_pass")
+        themes_text = say("checker.plan.themes_answered_pass", pairs=shown)
     items.append(PlanCheckItem(id=PlanCheckId.themes_answered, passed=not unanswered, explanation=themes_text))
 
     wrong = [e.initiative.title for e in initiatives if e.accepted and e.scorecard.verdict is Verdict.not_recommended]

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bot.cli.check",
     "bot.cli.eval",
     "bot.cli.propose",
+    "bot.cli.train",
 ]
 
 

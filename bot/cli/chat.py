@@ -1,10 +1,17 @@
-"""`planbot chat`: the same engine as the Telegram bot, in the terminal; numbered options pick choices."""
+"""`planbot chat`: the same engine as the Telegram bot, in the terminal; numbered options pick choices.
+
+The engine is the one `Services` builds for the bot, so the knowledge base (the guidance, the index) is ready
+before the first message opens its transaction: nothing is written to the store from inside a message's own
+transaction (on SQLite that would wait on the message's own write lock). Files the engine sends (an /export
+draft) are written to the data dir's exports folder, or to --out, and their path is printed.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,10 +20,10 @@ from rich.markup import escape
 
 from bot.cli.context import console, services
 from bot.cli.terminal import parse_line
-from bot.domain import Answer
 from bot.engine import Engine, Incoming, Person, Reply
-from bot.engine.models import Choice
-from bot.services import Services
+from bot.engine.models import Choice, ReplyFile
+from bot.knowledge.service import KnowledgeBase
+from bot.messages import catalogue
 
 QUIT = frozenset({"/quit", "/exit"})
 
@@ -26,17 +33,18 @@ class ChatRole(StrEnum):
     stakeholder = "stakeholder"
 
 
-class _LazyAnswerer:
-    """Builds the knowledge base only when someone actually asks a question."""
+def save_file(file: ReplyFile, folder: Path) -> Path:
+    """Writes a file the engine sent under `folder`; nothing half-written under the final name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / Path(file.name).name  # a name, never a path the sender chose
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(file.content)
+    partial.replace(target)
+    return target
 
-    def __init__(self, built: Services) -> None:
-        self._built = built
 
-    def ask(self, question: str, plan_id: int | None = None) -> Answer:
-        return self._built.answerer.ask(question, plan_id)
-
-
-def render(replies: list[Reply], out: Console) -> list[Choice]:
+def render(replies: list[Reply], out: Console, files_dir: Path | None = None) -> list[Choice]:
+    msg = catalogue()
     choices: list[Choice] = []
     for reply in replies:
         if reply.to is not None:  # addressed to someone else (a reminder, a poll): shown, not offered
@@ -47,20 +55,31 @@ def render(replies: list[Reply], out: Console) -> list[Choice]:
             choices.append(choice)
             out.print(f"  [cyan]{len(choices)}.[/cyan] {escape(choice.label)}")
         for file in reply.files:
-            out.print(f"  [dim](file {escape(file.name)}, {len(file.content)} bytes)[/dim]")
+            if files_dir is None:
+                line = msg.text("chat.file_not_saved", name=file.name, size=len(file.content))
+            else:
+                line = msg.text("chat.file_saved", path=save_file(file, files_dir))
+            out.print(f"  [dim]{escape(line)}[/dim]")
     return choices
 
 
-def run_chat(engine: Engine, person: Person, lines: Iterable[str], out: Console, first: str = "/start") -> None:
+def run_chat(
+    engine: Engine,
+    person: Person,
+    lines: Iterable[str],
+    out: Console,
+    first: str = "/start",
+    files_dir: Path | None = None,
+) -> None:
     """Feeds lines to the engine until they run out or the person types /quit."""
     prefix = uuid.uuid4().hex[:8]
-    choices = render(engine.handle(person, parse_line(first, [], f"{prefix}-0")), out)
+    choices = render(engine.handle(person, parse_line(first, [], f"{prefix}-0")), out, files_dir)
     for n, line in enumerate(lines, start=1):
         if line.strip().casefold() in QUIT:
             break
         incoming: Incoming = parse_line(line, choices, f"{prefix}-{n}")
         replies = engine.handle(person, incoming)
-        shown = render(replies, out)
+        shown = render(replies, out, files_dir)
         if replies:
             choices = shown
 
@@ -77,17 +96,27 @@ def chat(
     plan: Annotated[int | None, typer.Option("--plan", help="Work in this plan (joined with the role).")] = None,
     role: Annotated[ChatRole, typer.Option("--as", help="Who you are in the plan.")] = ChatRole.facilitator,
     name: Annotated[str | None, typer.Option("--name", help="Your name (one person per name).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the files planbot sends (/export); default: exports in the data dir."),
+    ] = None,
 ) -> None:
     """Talk to planbot in the terminal: the same interview and commands as on Telegram."""
-    from bot.capture import OfflineExtractor
-
+    msg = catalogue()
     with services() as built:
-        engine = Engine(built.db, OfflineExtractor(built.embeddings), _LazyAnswerer(built), built.embeddings)
+        if plan is not None:
+            KnowledgeBase.require_plan_in(built.db, plan)  # a one-line error before the model is loaded
+        console.print(f"[dim]{escape(msg.text('chat.banner'))}[/dim]")
+        # Built whole before the first message: the guidance and the index are stored now, outside any
+        # message's transaction (a lazy knowledge base would write while the message holds SQLite's write lock),
+        # and /export has the draft service.
+        built.knowledge  # noqa: B018 - built for its side effect
+        engine = built.engine
         who = name or role.value
         person = Person(key=f"cli:{who}", display_name=who)
         first = f"/start {engine.enrol(plan, role.value)}" if plan is not None else "/start"
-        console.print("[dim]Type a message, a /command, or the number of an option; /quit ends.[/dim]")
-        run_chat(engine, person, _typed_lines(console), console, first=first)
+        files_dir = out or built.settings.data_dir / "exports"
+        run_chat(engine, person, _typed_lines(console), console, first=first, files_dir=files_dir)
 
 
 def register(app: typer.Typer) -> None:

@@ -59,13 +59,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check an initiative against the eight guidance criteria."""
         validate_text(text)
-        from bot.checker.offline import OfflineChecker
-        from bot.knowledge.embeddings import SentenceTransformerEmbeddings
-        from bot.settings import load_settings
+        from bot.cli.context import services
 
-        settings = load_settings()
-        checker = OfflineChecker(SentenceTransformerEmbeddings(settings.embedding_model))
-        card = checker.check(text)
+        with services() as built:  # with PLANBOT_LLM set, the model's judge (offline on any failure)
+            card = built.checker.check(text)
         if as_json:
             typer.echo(json.dumps(card.to_contract_json(), ensure_ascii=False, indent=2))
         else:

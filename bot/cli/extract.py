@@ -9,13 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.capture import OfflineExtractor
 from bot.domain import Extraction
 from bot.errors import PlanbotError
-from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.messages import catalogue
 from bot.ports import INTERVIEW_TOPICS
-from bot.settings import load_settings
 
 
 def validate_request(text: str, question: str | None) -> None:
@@ -37,16 +34,18 @@ def extract(
 ) -> None:
     """Split a message into atomic inputs and classify each (offline: embeddings + cue lexicon)."""
     validate_request(text, question)
-    from bot.cli.context import console  # the shared console; its module pulls in the services, so lazily
+    from bot.cli.context import console, services  # its module pulls in the services, so lazily
 
-    extractor = OfflineExtractor(SentenceTransformerEmbeddings(load_settings().embedding_model))
-    inputs = extractor.extract(text, question)
+    with services() as built:  # with PLANBOT_LLM set, the model's extractor (offline on any failure)
+        extractor = built.extractor
+        inputs = extractor.extract(text, question)
+        is_question = not inputs and extractor.is_question(text)
     if as_json:
         typer.echo(json.dumps(Extraction(inputs=inputs).model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     messages = catalogue()
     if not inputs:
-        key = "capture.is_question" if extractor.is_question(text) else "capture.no_inputs"
+        key = "capture.is_question" if is_question else "capture.no_inputs"
         console.print(escape(messages.text(key)))
         return
     table = Table(

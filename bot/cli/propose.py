@@ -17,7 +17,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the proposals as JSON."),
     ) -> None:
         """Propose initiatives from a plan's top themes, ideas, influential actors and aggregation points."""
-        from bot.checker.offline import OfflineChecker
         from bot.cli.context import console, services
         from bot.llm.client import llm_scope
         from bot.proposals import OfflineProposer, material_for
@@ -31,7 +30,7 @@ def register(app: typer.Typer) -> None:
                     raise NotFoundError(say("errors.plan_not_found", plan_id=plan))
                 embeddings = built.embeddings
                 material = material_for(session, plan, lambda items: cluster(items, embeddings))
-            offline = OfflineProposer(OfflineChecker(embeddings), embeddings)
+            offline = OfflineProposer(built.checker, embeddings)  # the model's judge when PLANBOT_LLM is set
             if built.settings.llm and built.llm is not None:  # PLANBOT_LLM: the model drafts, offline fallback
                 with llm_scope(plan=plan):
                     proposals = built.llm.drafter.propose(material, offline)
@@ -57,4 +56,8 @@ def register(app: typer.Typer) -> None:
                 actors="; ".join(proposal.actors) or none,
             )
             console.print(line, markup=False)
+            if proposal.credit is not None:
+                console.print(f"   {proposal.credit.note}", markup=False)
             console.print(f"   {proposal.text}", markup=False)
+            for question in proposal.to_settle:
+                console.print("   " + say("proposals.to_settle", question=question), markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from bot.engine import exports, groups, initiatives, interview, invites, plans
 from bot.engine import inputs as inputs_mod
 from bot.engine.models import Choice, Reply
 from bot.engine.summary import summary
+from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PersonRow, PlanSettings, StoredInput
@@ -21,7 +23,8 @@ from bot.storage.plan_models import Membership, PersonRow, PlanSettings, StoredI
 Handler = Callable[[Turn], list[Reply]]
 
 MAX_VISION_CHARS = 2000
-MINE_CHOICES = 20
+MINE_PAGE = 10  # answers per /mine page; Next and Previous reach the others
+MINE_LINE_CHARS = 300  # one answer's line in the listing (a page stays far under Telegram's 4096)
 NOTES_PREFIX = re.compile(r"^\s*meeting\s+notes\b[^\n:]*:?", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d.%m.%Y")
 
@@ -173,22 +176,36 @@ def on_newplan_text(turn: Turn, text: str) -> list[Reply]:
 
 
 def cmd_mine(turn: Turn) -> list[Reply]:
+    return mine_page(turn, 0)
+
+
+def mine_page(turn: Turn, page: int) -> list[Reply]:
+    """One page of the person's answers in the active plan, each a button; Next and Previous page through all."""
     plan = turn.plan()
     if plan is None or turn.membership() is None:
         return [turn.reply("engine.no_plan")]
     rows = inputs_mod.for_person(turn, plan.id)
     if not rows:
         return [turn.reply("engine.mine_empty")]
+    pages = math.ceil(len(rows) / MINE_PAGE)
+    page = min(max(page, 0), pages - 1)
+    start = page * MINE_PAGE
+    shown = list(enumerate(rows, start=1))[start : start + MINE_PAGE]
     lines = [turn.t("engine.mine_header", plan=plan.name)]
-    for n, row in enumerate(rows, start=1):
-        lines.append(turn.t("engine.mine_line", n=n, kind=inputs_mod.kind_label(turn, row.kind), text=row.text))
-    if len(rows) > MINE_CHOICES:
-        lines.append(turn.t("engine.mine_more", count=len(rows) - MINE_CHOICES))
+    if pages > 1:
+        lines.append(turn.t("engine.mine_page", first=shown[0][0], last=shown[-1][0], total=len(rows)))
+    for n, row in shown:
+        text = inputs_mod.shorten(row.text, MINE_LINE_CHARS)
+        lines.append(turn.t("engine.mine_line", n=n, kind=inputs_mod.kind_label(turn, row.kind), text=text))
     lines.append(turn.t("engine.mine_pick"))
     choices = [
         Choice(label=f"{n}. {inputs_mod.shorten(row.summary or row.text, 40)}", data=f"mine:{row.id}")
-        for n, row in enumerate(rows[:MINE_CHOICES], start=1)
+        for n, row in shown
     ]
+    if page > 0:
+        choices.append(Choice(label=turn.t("engine.mine_previous"), data=f"mp:{page - 1}"))
+    if page < pages - 1:
+        choices.append(Choice(label=turn.t("engine.mine_next"), data=f"mp:{page + 1}"))
     return [Reply(text="\n".join(lines), choices=choices)]
 
 
@@ -427,6 +444,8 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
             raise turn.fail("engine.stale_choice")
         return interview.on_control(turn, membership, action, int(index))
     if prefix == "consent":
+        if rest == "more":
+            return [_consent_more(turn, membership)]
         if rest not in ("yes", "named", "no"):
             return []
         return _resume(turn, plans.on_consent(turn, rest != "no", named=rest == "named"))
@@ -434,6 +453,8 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
         return _resume(turn, plans.on_profile_choice(turn, prefix, rest))
     if prefix == "sw" and rest.isdigit():
         return _switch_to(turn, int(rest))
+    if prefix == "mp" and rest.isdigit():
+        return mine_page(turn, int(rest))
     if prefix == "forget":
         if rest == "yes":
             plans.forget_person(turn)
@@ -442,6 +463,13 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
     if prefix in initiatives.PREFIXES:
         return initiatives.on_choice(turn, prefix, rest)
     return _mine_choice(turn, prefix, rest)
+
+
+def _consent_more(turn: Turn, membership: Membership | None) -> Reply:
+    plan = turn.plan()
+    if membership is None or plan is None or plans.stage(membership) != "consent":
+        raise turn.fail("engine.stale_choice")
+    return plans.consent_prompt(turn, plan, full=True)
 
 
 def _mine_choice(turn: Turn, prefix: str, rest: str) -> list[Reply]:
@@ -512,10 +540,8 @@ def run_text(turn: Turn, text: str) -> list[Reply]:
     stage = plans.stage(membership)
     if stage == "no_plan" or membership is None:
         return [turn.reply("engine.no_plan")]
-    if stage == "consent":
-        return _resume(turn, [turn.reply("engine.consent_needed")])
-    if stage in ("profile_role", "profile_size"):
-        return _resume(turn, [turn.reply("engine.pick_one")])
+    if stage in ("consent", "profile_role", "profile_size"):
+        return on_typed_button_answer(turn, membership, stage, text)
     if stage == "profile_org":
         return _resume(turn, plans.on_org_text(turn, membership, text))
     if stage == "interview":
@@ -528,6 +554,27 @@ def run_text(turn: Turn, text: str) -> list[Reply]:
             return [Reply(text=interview.render_answer(turn, answer))]
         return prompt(turn)
     return interview.on_free_text(turn, membership, text)
+
+
+def on_typed_button_answer(turn: Turn, membership: Membership, stage: str, text: str) -> list[Reply]:
+    """A typed answer to the consent, role or size question: "ndio", "farmer", "just me and my daughter"."""
+    data = interview_data()
+    if stage == "consent":
+        word = data.consent_word(text)
+        if word == "more":
+            return [_consent_more(turn, membership)]
+        if word is None:
+            return _resume(turn, [turn.reply("engine.consent_needed")])
+        return _resume(turn, plans.on_consent(turn, word == "yes"))
+    if stage == "profile_role":
+        role = plans.typed_role(turn, membership.plan_id, text)
+        if role is None:
+            return _resume(turn, [turn.reply("engine.role_unknown")])
+        return _resume(turn, plans.on_profile_choice(turn, "role", role))
+    size = data.size_for(text)
+    if size is None:
+        return _resume(turn, [turn.reply("engine.size_unknown")])
+    return _resume(turn, plans.on_profile_choice(turn, "size", size))
 
 
 NOTES_FILE = re.compile(r"notes|minutes|meeting|compte.rendu|acta", re.IGNORECASE)

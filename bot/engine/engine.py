@@ -2,7 +2,8 @@
 
 One transaction per message: a reply either reflects everything the message changed or nothing
 (a PlanbotError rolls back). Two workers handling the same person meet on the versioned conversation
-state; the loser retries on fresh rows.
+state; the loser retries on fresh rows. `handle_durably` also stores the replies in the outbox in that
+transaction, so a crash between the commit and the send leaves them owed, not lost (bot/engine/outbox.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.checker.judge import Checker
 from bot.engine import commands, groups, invites
 from bot.engine.models import Incoming, Person, Reply
+from bot.engine.outbox import Outbox, Outgoing
 from bot.engine.topics import has_words
 from bot.engine.turn import BASE, ClusterFn, ProposalDrafter, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
@@ -60,8 +62,10 @@ class Engine:
         checker: Checker | None = None,
         phraser: QuestionPhraser | None = None,
         drafter: ProposalDrafter | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.db = db
+        self._outbox = outbox
         self.providers = Providers(
             extractor=extractor,
             answerer=answerer,
@@ -75,19 +79,36 @@ class Engine:
         )
         self.clock = clock
 
+    @property
+    def outbox(self) -> Outbox:
+        """Where `handle_durably` keeps the replies until they are sent (built on first use)."""
+        if self._outbox is None:
+            self._outbox = Outbox(self.db)
+        return self._outbox
+
     def handle(self, person: Person, incoming: Incoming) -> list[Reply]:
+        """The replies to one message; a message already handled (same source id) gets none."""
+        return [item.reply for item in self._handle(person, incoming, durable=False)]
+
+    def handle_durably(self, person: Person, incoming: Incoming) -> list[Outgoing]:
+        """As `handle`, but the replies are stored in the outbox in the message's own transaction and come back
+        claimed by this worker, for the adapter to send and settle. A message already handled gets back what is
+        still owed to its chat (nothing, once everything was sent). Refusals that changed nothing are not stored."""
+        return self._handle(person, incoming, durable=True)
+
+    def _handle(self, person: Person, incoming: Incoming, durable: bool) -> list[Outgoing]:
         msg = catalogue(person.language or "en")
         if incoming.chat_key is not None and incoming.command is None:
             return []  # group chatter is never captured, nor answered
         problem = self._precheck(incoming, msg)
         if problem is not None:
-            return [problem]
+            return [Outgoing(problem)]
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with llm_scope(person=person.key), self.db.session() as session:
-                    return self._turn(session, person, incoming, msg)
+                    return self._turn(session, person, incoming, msg, durable)
             except PlanbotError as exc:
-                return [Reply(text=exc.message, error=True)]
+                return [Outgoing(Reply(text=exc.message, error=True))]
             except (StaleDataError, IntegrityError, OperationalError) as exc:
                 # Another worker changed this person's state (or stored this message) meanwhile: retry on
                 # fresh rows; a duplicate delivery then finds its processed row and captures nothing.
@@ -95,8 +116,8 @@ class Engine:
                 time.sleep(random.uniform(0, 0.05 * attempt))
             except Exception:
                 log.exception("engine failed on a message of %s", person.key)
-                return [Reply(text=msg.text("engine.error"))]
-        return [Reply(text=msg.text("engine.error"))]
+                return [Outgoing(Reply(text=msg.text("engine.error")))]
+        return [Outgoing(Reply(text=msg.text("engine.error")))]
 
     def enrol(self, plan_id: int, role: str) -> str:
         """A single-use invite code to `plan_id` for `role`, for a local operator (the terminal chat)."""
@@ -128,6 +149,19 @@ class Engine:
         with self.db.session() as session:
             return groups.due_reminders(session, self.providers, now or self.clock(), window)
 
+    def queue_reminders(self, now: datetime | None = None, window: timedelta = timedelta(hours=24)) -> list[Outgoing]:
+        """As `due_reminders`, with the nudges stored in the outbox in the transaction that records them as sent:
+        two workers running the check at once remind each person once (the loser finds them recorded)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.db.session() as session:
+                    replies = groups.due_reminders(session, self.providers, now or self.clock(), window)
+                    return self.outbox.store_addressed(session, f"reminder:{uuid.uuid4().hex}", replies)
+            except (IntegrityError, OperationalError) as exc:
+                log.info("retrying the meeting nudges (attempt %d): %s", attempt, type(exc).__name__)
+                time.sleep(random.uniform(0, 0.05 * attempt))
+        return []
+
     @staticmethod
     def _precheck(incoming: Incoming, msg: Catalogue) -> Reply | None:
         """Bad input is answered before anything is stored."""
@@ -149,8 +183,11 @@ class Engine:
             return Reply(text=msg.text("engine.no_words"))
         return None
 
-    def _turn(self, session: Session, person: Person, incoming: Incoming, msg: Catalogue) -> list[Reply]:
+    def _turn(
+        self, session: Session, person: Person, incoming: Incoming, msg: Catalogue, durable: bool
+    ) -> list[Outgoing]:
         now = self.clock()
+        chat = incoming.chat_key or person.key  # where replies without `to` go
         row = session.scalar(select(PersonRow).where(PersonRow.key == person.key))
         if row is None:
             row = PersonRow(key=person.key, display_name=person.display_name, language=person.language, created_at=now)
@@ -169,8 +206,8 @@ class Engine:
                     ProcessedMessage.person_id == row.id, ProcessedMessage.source_id == incoming.source_id
                 )
             )
-            if seen is not None:
-                return []
+            if seen is not None:  # delivered again: nothing is applied twice, and what is still owed is sent
+                return self.outbox.owed(session, row.id, incoming.source_id, chat) if durable else []
             session.add(ProcessedMessage(person_id=row.id, source_id=incoming.source_id, processed_at=now))
             session.flush()
         turn = Turn(
@@ -187,7 +224,12 @@ class Engine:
         if not turn.forgotten and incoming.chat_key is None:  # a group command keeps the private chat's buttons
             state.offered = [choice.model_dump() for reply in replies for choice in reply.choices]
             state.updated_at = now  # always an UPDATE, so the version check serialises workers
-        return replies
+        if not durable:
+            return [Outgoing(reply) for reply in replies]
+        if turn.forgotten:
+            self.outbox.forget_recipient(session, person.key)
+        key = f"edit:{uuid.uuid4().hex}" if incoming.edited else turn.source_id
+        return self.outbox.store(session, None if turn.forgotten else row.id, key, replies, chat)
 
     @staticmethod
     def _dispatch(turn: Turn) -> list[Reply]:

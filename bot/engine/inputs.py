@@ -40,7 +40,11 @@ def kind_label(turn: Turn, kind: str) -> str:
 
 
 def describe(turn: Turn, rows: list[StoredInput]) -> str:
-    return "; ".join(f"{shorten(row.summary or row.text, 60)} ({kind_label(turn, row.kind)})" for row in rows)
+    """ "a problem — the road is bad; an idea — …": each input after the plain name of its kind."""
+    return "; ".join(
+        turn.t("engine.described", kind=turn.t(f"engine.kinds_a.{row.kind}"), text=shorten(row.summary or row.text, 60))
+        for row in rows
+    )
 
 
 def for_person(turn: Turn, plan_id: int, person_id: int | None = None) -> list[StoredInput]:

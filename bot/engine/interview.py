@@ -125,11 +125,22 @@ def render_answer(turn: Turn, answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def on_dont_know(turn: Turn, membership: Membership) -> list[Reply]:
+    """ "I don't know": no input and no "Can you give an example?"; a friendly way on. Said again (or after a
+    follow-up), the interview moves to the next question, as after any follow-up."""
+    if membership.followup_pending:
+        return _advance(turn, membership, turn.t("interview.dont_know_next"))
+    membership.followup_pending = True
+    return [Reply(text=turn.t("interview.dont_know"), choices=controls(turn, membership.topic_index))]
+
+
 def on_answer(turn: Turn, membership: Membership, text: str) -> list[Reply]:
     data = interview_data()
     action = data.control(text)
     if action is not None:
         return on_control(turn, membership, action)
+    if data.is_dont_know(text):
+        return on_dont_know(turn, membership)
     if turn.providers.extractor.is_question(text):
         answer = turn.providers.answerer.ask(text, membership.plan_id)
         return [
@@ -151,6 +162,8 @@ def on_answer(turn: Turn, membership: Membership, text: str) -> list[Reply]:
 
 def on_free_text(turn: Turn, membership: Membership, text: str) -> list[Reply]:
     """After the interview: a question is answered, anything else is captured with question=None."""
+    if interview_data().is_dont_know(text):
+        return [Reply(text=turn.t("interview.dont_know_done"))]
     if turn.providers.extractor.is_question(text):
         return [Reply(text=render_answer(turn, turn.providers.answerer.ask(text, membership.plan_id)))]
     stored, repeats = inputs.capture(turn, membership.plan_id, text, None)

@@ -100,14 +100,19 @@ def join(turn: Turn, code: str) -> list[Reply]:
     return []
 
 
-def consent_prompt(turn: Turn, plan: Plan) -> Reply:
+def consent_prompt(turn: Turn, plan: Plan, full: bool = False) -> Reply:
+    """The short consent text with a "Tell me more" button; `full`: the whole of what is kept and who sees it."""
+    choices = [
+        Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
+        Choice(label=turn.t("engine.consent_agree_named"), data="consent:named"),
+        Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
+    ]
+    if not full:
+        choices.append(Choice(label=turn.t("engine.consent_more"), data="consent:more"))
+    key = "engine.consent_full" if full else "engine.consent"
     return Reply(
-        text=turn.t("engine.consent", plan=plan.name, value_chain=plan.value_chain, region=plan.region),
-        choices=[
-            Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
-            Choice(label=turn.t("engine.consent_agree_named"), data="consent:named"),
-            Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
-        ],
+        text=turn.t(key, plan=plan.name, value_chain=plan.value_chain, region=plan.region),
+        choices=choices,
     )
 
 
@@ -125,6 +130,12 @@ def size_prompt(turn: Turn) -> Reply:
 
 def org_prompt(turn: Turn) -> Reply:
     return Reply(text=turn.t("engine.ask_org"), choices=[Choice(label=turn.t("engine.org_skip"), data="org:skip")])
+
+
+def typed_role(turn: Turn, plan_id: int, text: str) -> str | None:
+    """The plan's role a typed answer names ("farmer", "I am a trader", a plan's own role), if exactly one."""
+    roles = {key: actor_label(turn, key) for key in actor_types(turn, plan_id)}
+    return interview_data().role_for(text, roles)
 
 
 def _label(turn: Turn, section: str, key: str) -> str:

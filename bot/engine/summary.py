@@ -13,7 +13,9 @@ from bot.engine.plans import actor_label
 from bot.engine.turn import Turn
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PersonRow, StoredInput
-from bot.themes import ThemeItem
+from bot.storage.workshop_models import InitiativeRow
+from bot.themes import ThemeItem, answering, names
+from bot.themes.labels import fit_phrase
 
 MSE_SIZES = frozenset({"micro", "small"})
 NAMED_KINDS = (InputKind.influential_actor, InputKind.aggregation_point)
@@ -25,6 +27,27 @@ def _cluster(turn: Turn, items: list[ThemeItem]) -> list:
     from bot.themes import cluster
 
     return cluster(items, turn.providers.embeddings)
+
+
+def _answers(turn: Turn, ranked: list, items: list[ThemeItem], accepted: list[InitiativeRow]) -> list[list[str]]:
+    """Per ranked constraint theme, the titles of the accepted initiatives that answer it (the plan check's rule)."""
+    links = answering(
+        [theme.item_ids for theme in ranked],
+        items,
+        [(row.title or "", row.text or "") for row in accepted],
+        turn.providers.embeddings,
+    )
+    return [[inputs.shorten(accepted[n].title or "-", 60) for n in found] for found in links]
+
+
+def _named(rows: list[StoredInput], kind: InputKind) -> list[str]:
+    """Every player named, once each: an input naming two ("the chief and the chairman") gives two names."""
+    seen: dict[str, str] = {}
+    for row in rows:
+        if row.kind == kind.value:
+            for name in names(row.text, kind.value):
+                seen.setdefault(" ".join(name.casefold().split()), fit_phrase(name))
+    return sorted(seen.values(), key=str.casefold)
 
 
 def summary(turn: Turn, plan: Plan) -> list[Reply]:
@@ -56,10 +79,18 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     by_kind: dict[str, list] = {}
     for theme in themes:
         by_kind.setdefault(theme.kind, []).append(theme)
+    accepted = list(
+        turn.session.scalars(
+            select(InitiativeRow)
+            .where(InitiativeRow.plan_id == plan.id, InitiativeRow.status == "accepted")
+            .order_by(InitiativeRow.id)
+        )
+    )
     for kind in InputKind:
         ranked = sorted(by_kind.get(kind.value, []), key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids)))
         if not ranked:
             continue
+        answers = _answers(turn, ranked, items, accepted) if kind is InputKind.constraint and accepted else None
         lines.append("")
         lines.append(turn.t(f"engine.summary_kinds.{kind.value}"))
         for n, theme in enumerate(ranked, start=1):
@@ -81,11 +112,17 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
                     people_all=len(contributors),
                 )
             )
+            if answers is not None:
+                lines.append(
+                    turn.t("engine.summary_answered_by", titles="; ".join(answers[n - 1]))
+                    if answers[n - 1]
+                    else turn.t("engine.summary_not_answered")
+                )
     none = turn.t("engine.summary_none")
     for kind, key in zip(NAMED_KINDS, ("engine.summary_influential", "engine.summary_aggregation"), strict=True):
-        names = sorted({inputs.shorten(r.summary or r.text, 60) for r in rows if r.kind == kind.value})
+        named = _named(rows, kind)
         lines.append("")
-        lines.append(turn.t(key, names="; ".join(names) if names else none))
+        lines.append(turn.t(key, names="; ".join(named) if named else none))
     unfinished = [
         person.display_name or turn.t("engine.anonymous", id=person.id)
         for membership, person in members.values()

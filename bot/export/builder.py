@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain import InputKind
 from bot.errors import NotFoundError
-from bot.export.convert import draft_initiative, guidance_criteria, plan_check_rows
+from bot.export.convert import draft_initiative, full_label, guidance_criteria, phrase, plan_check_rows
 from bot.export.draft import (
     ActorCount,
     Draft,
     DraftTheme,
     Gathering,
+    KindCount,
     NamedActor,
     ParticipantGroup,
     Quote,
@@ -37,9 +38,8 @@ if TYPE_CHECKING:
     from bot.checker.rubric import Rubric
 
 Cluster = Callable[[list[ThemeItem]], Sequence[Theme]]
-QUOTES_PER_THEME = 3
-QUOTE_LIMIT = 300
 NOTES_ROLE = "notes"
+NAMED_KINDS = (InputKind.influential_actor.value, InputKind.aggregation_point.value)
 
 
 def _quotes(
@@ -48,38 +48,35 @@ def _quotes(
     members: dict[int, Membership],
     names: dict[int, str] | None = None,
 ) -> list[Quote]:
-    """Up to three quotes from different people, in the theme's order; anonymous (actor type and size) unless
-    `names` holds the person (the facilitator opted in and the person agreed to be named)."""
+    """Every input of the theme, in the theme's order, as the person wrote it (nothing cut); anonymous (actor
+    type and size) unless `names` holds the person (the facilitator opted in and the person agreed)."""
     quotes: list[Quote] = []
-    seen: set[int] = set()
     for item_id in theme.item_ids:
         row = rows[item_id]
-        if row.person_id in seen:
-            continue
-        seen.add(row.person_id)
         member = members.get(row.person_id)
-        text = " ".join(row.text.split())
-        if len(text) > QUOTE_LIMIT:
-            text = text[: QUOTE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
         quotes.append(
             Quote(
-                text=text,
+                text=" ".join(row.text.split()),
                 actor_type=(member.actor_type or "other") if member else None,
                 size=member.size if member else None,
                 speaker=(names or {}).get(row.person_id),
+                input_id=row.id,
+                question=row.question,
             )
         )
-        if len(quotes) == QUOTES_PER_THEME:
-            break
     return quotes
 
 
-def _answers(ids: Sequence[str], labels: dict[int, str]) -> list[str]:
-    """An initiative answers input ids or theme labels; ids are shown as the label of their theme."""
+def _answers(ids: Sequence[str], labels: dict[int, str], named: set[int]) -> list[str]:
+    """An initiative answers input ids or theme labels; ids are shown as the label of their theme. Ids of named
+    actors and aggregation points are left out: the initiative shows those as its actors, not as what it answers."""
     out: list[str] = []
     for answer in ids:
-        label = labels.get(int(answer)) if answer.strip().isdigit() else None
-        shown = label or answer
+        number = int(answer) if answer.strip().isdigit() else None
+        if number is not None and number in named:
+            continue
+        shown = labels.get(number) if number is not None else None
+        shown = shown or answer
         if shown not in out:
             out.append(shown)
     return out
@@ -127,6 +124,10 @@ def build_draft(
     people |= {r.person_id for r in rows.values() if getattr(members.get(r.person_id), "role", None) != NOTES_ROLE}
     groups = Counter(profile(pid) for pid in people)
     dates = sorted(r.created_at.date() for r in rows.values())
+    per_kind: dict[str, tuple[int, set[int]]] = {}
+    for r in rows.values():
+        count, who = per_kind.get(r.kind, (0, set()))
+        per_kind[r.kind] = (count + 1, who | {r.person_id})
     meetings = sorted({m.joined_at.date() for m in members.values() if m.role == NOTES_ROLE})
     gathering = Gathering(
         participants=[
@@ -134,37 +135,50 @@ def build_draft(
             for (a, s), n in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
         ],
         inputs=len(rows),
+        by_kind=[
+            KindCount(kind=kind, inputs=count, people=len(who))
+            for kind, (count, who) in sorted(per_kind.items(), key=lambda kv: _kind_order(kv[0]))
+        ],
         first_input=dates[0] if dates else None,
         last_input=dates[-1] if dates else None,
         meetings=meetings,
     )
 
-    grouped = (
+    grouped = list(
         cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows.values()])
         if rows
         else []
     )
+    placed = {item_id for theme in grouped for item_id in theme.item_ids}
+    grouped += [  # nothing is dropped: an input the grouping left out is a theme of its own
+        Theme(kind=r.kind, label=phrase(r.text), item_ids=[r.id], person_ids=[r.person_id])
+        for r in rows.values()
+        if r.id not in placed
+    ]
     themes: list[DraftTheme] = []
-    named: dict[str, list[NamedActor]] = {InputKind.influential_actor.value: [], InputKind.aggregation_point.value: []}
+    named: dict[str, list[NamedActor]] = {kind: [] for kind in NAMED_KINDS}
     labels: dict[int, str] = {}
+    named_ids: set[int] = set()
     for theme in grouped:
-        for item_id in theme.item_ids:
-            labels[item_id] = theme.label
+        label = full_label(theme.label, [rows[i].text for i in theme.item_ids])
         who = set(theme.person_ids)
+        quotes = _quotes(theme, rows, members, names)
         if theme.kind in named:
-            named[theme.kind].append(NamedActor(name=theme.label, people=len(who)))
-        elif theme.kind in (InputKind.constraint.value, InputKind.opportunity.value):
-            actors = Counter(profile(p)[0] for p in who)
-            themes.append(
-                DraftTheme(
-                    kind=InputKind(theme.kind),
-                    label=theme.label,
-                    people=len(who),
-                    inputs=len(theme.item_ids),
-                    actor_types=[ActorCount(actor_type=a, people=n) for a, n in sorted(actors.items())],
-                    quotes=_quotes(theme, rows, members, names),
-                )
+            named_ids.update(theme.item_ids)
+            named[theme.kind].append(NamedActor(name=label, people=len(who), said=quotes))
+            continue
+        labels.update({item_id: label for item_id in theme.item_ids})
+        actors = Counter(profile(p)[0] for p in who)
+        themes.append(
+            DraftTheme(
+                kind=theme.kind,
+                label=label,
+                people=len(who),
+                inputs=len(theme.item_ids),
+                actor_types=[ActorCount(actor_type=a, people=n) for a, n in sorted(actors.items())],
+                quotes=quotes,
             )
+        )
 
     return Draft(
         title=TitleBlock(
@@ -180,7 +194,15 @@ def build_draft(
         themes=themes,
         influential_actors=named[InputKind.influential_actor.value],
         aggregation_points=named[InputKind.aggregation_point.value],
-        initiatives=[draft_initiative(c, _answers(c.initiative.answers, labels), rubric) for c in initiatives],
+        initiatives=[
+            draft_initiative(c, _answers(c.initiative.answers, labels, named_ids), rubric) for c in initiatives
+        ],
         plan_check=plan_check_rows(plan_check) if plan_check is not None else [],
         criteria=guidance_criteria(rubric),
     )
+
+
+def _kind_order(kind: str) -> tuple[int, str]:
+    """The contract's kinds in the contract's order, kinds added later after them."""
+    order = [k.value for k in InputKind]
+    return (order.index(kind) if kind in order else len(order), kind)

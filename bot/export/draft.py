@@ -2,6 +2,12 @@
 
 The JSON rendering is this model's dump under a versioned schema name, so a draft can leave planbot, be edited
 by hand or by another tool, and come back; everything in it is plain data (no references to the database).
+
+Version 2 keeps every input: each theme carries all its quotes (with the input's id and the question it
+answered), named actors and aggregation points carry every mention, the gathering counts inputs per kind, the
+guidance passages are in `criteria` once (no longer in each scorecard row), and an initiative's follow-up answers
+are `answered` questions instead of lines pasted into its description. Version 1 drafts are still read
+(`bot.export.jsonio.upgrade`).
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain import CriterionId, InputKind, Status, Verdict
 
-SCHEMA = "planbot.draft/1"
+SCHEMA = "planbot.draft/2"
+PREVIOUS_SCHEMAS = ("planbot.draft/1",)
 MSE_SIZES = frozenset({"micro", "small"})
+KIND_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"  # an input kind as stored: the five of the contract, or one added later
 
 
 class _Data(BaseModel):
@@ -40,11 +48,20 @@ class ParticipantGroup(_Data):
     count: int = Field(ge=0)
 
 
+class KindCount(_Data):
+    """How many inputs of one kind were captured, and from how many people."""
+
+    kind: str = Field(pattern=KIND_PATTERN)
+    inputs: int = Field(ge=0)
+    people: int = Field(ge=0)
+
+
 class Gathering(_Data):
     """How the input was gathered: who took part, when, and in which meetings."""
 
     participants: list[ParticipantGroup] = Field(default_factory=list)
     inputs: int = Field(0, ge=0, description="How many inputs were captured in all.")
+    by_kind: list[KindCount] = Field(default_factory=list, description="Inputs per kind; they add up to `inputs`.")
     first_input: date | None = None
     last_input: date | None = None
     meetings: list[date] = Field(default_factory=list)
@@ -65,6 +82,8 @@ class Quote(_Data):
     actor_type: str | None = None
     size: str | None = None
     speaker: str | None = None
+    input_id: int | None = Field(None, description="planbot's id of the stored input these words are.")
+    question: str | None = Field(None, description="The interview question it answered (e.g. quick_win).")
 
 
 class ActorCount(_Data):
@@ -73,12 +92,12 @@ class ActorCount(_Data):
 
 
 class DraftTheme(_Data):
-    kind: InputKind
+    kind: str = Field(pattern=KIND_PATTERN)
     label: str
     people: int = Field(ge=0, description="Distinct people who raised it; the ranking key.")
     inputs: int = Field(0, ge=0)
     actor_types: list[ActorCount] = Field(default_factory=list)
-    quotes: list[Quote] = Field(default_factory=list, max_length=3)
+    quotes: list[Quote] = Field(default_factory=list, description="Every input of the theme, in the theme's order.")
 
 
 class NamedActor(_Data):
@@ -86,20 +105,31 @@ class NamedActor(_Data):
 
     name: str
     people: int = Field(ge=0, description="How many people named it.")
+    said: list[Quote] = Field(default_factory=list, description="Every mention, in the stakeholders' words.")
 
 
 class ScoreRow(_Data):
+    """One criterion of an initiative; the guidance passage it comes from is in `Draft.criteria`, once."""
+
     criterion: CriterionId
     label: str
     status: Status
     evidence: str | None = None
-    quote: str = Field("", description="The guidance passage the criterion comes from.")
 
 
 class OpenQuestion(_Data):
     criterion: CriterionId
     label: str
     question: str
+
+
+class AnsweredQuestion(_Data):
+    """A follow-up question of the check and the facilitator's answer (the answer was re-checked with it)."""
+
+    criterion: CriterionId | None = None
+    label: str | None = None
+    question: str | None = None
+    answer: str = Field(min_length=1)
 
 
 class DraftInitiative(_Data):
@@ -115,9 +145,12 @@ class DraftInitiative(_Data):
     steps: list[str] = Field(default_factory=list)
     risk: str | None = None
     mse_reach: str | None = None
+    answered: list[AnsweredQuestion] = Field(
+        default_factory=list, description="Follow-up questions already answered; part of what was checked."
+    )
     scorecard: list[ScoreRow] = Field(default_factory=list, description="Empty: not checked yet.")
     verdict: Verdict | None = None
-    questions: list[OpenQuestion] = Field(default_factory=list)
+    questions: list[OpenQuestion] = Field(default_factory=list, description="To settle at the meeting.")
 
 
 class PlanCheckRow(_Data):
@@ -141,7 +174,7 @@ class Draft(_Data):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    schema_: str = Field(SCHEMA, alias="schema", pattern=r"^planbot\.draft/1$")
+    schema_: str = Field(SCHEMA, alias="schema", pattern=r"^planbot\.draft/2$")
     title: TitleBlock
     gathering: Gathering = Field(default_factory=Gathering)
     themes: list[DraftTheme] = Field(default_factory=list)
@@ -155,9 +188,10 @@ class Draft(_Data):
     def has_input(self) -> bool:
         return self.gathering.inputs > 0 or bool(self.themes)
 
-    def ranked_themes(self, kind: InputKind) -> list[DraftTheme]:
+    def ranked_themes(self, kind: InputKind | str) -> list[DraftTheme]:
         """Themes of one kind, most people first (then most inputs, then label, so the order is stable)."""
-        chosen = [theme for theme in self.themes if theme.kind is kind]
+        wanted = getattr(kind, "value", kind)
+        chosen = [theme for theme in self.themes if theme.kind == wanted]
         return sorted(chosen, key=lambda th: (-th.people, -th.inputs, th.label.casefold()))
 
     def ordered_initiatives(self) -> list[DraftInitiative]:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
 
-from bot.domain import InputKind
-from bot.export.draft import Draft, DraftInitiative, DraftTheme, NamedActor, Quote, ranked_names
+from bot.domain import InputKind, Status
+from bot.export.draft import Draft, DraftInitiative, DraftTheme, Gathering, NamedActor, Quote, ranked_names
 from bot.messages import Catalogue, catalogue
 
 # XML 1.0 refuses C0 controls except tab/newline/CR, and Word also chokes on DEL, C1 controls, lone
@@ -52,6 +51,7 @@ class Table(BaseModel):
     header: list[str]
     rows: list[list[str]]
     kind: Literal["plain", "scorecard"] = "plain"
+    widths: list[float] | None = None  # relative column widths for documents with a page; None: by content
 
 
 Block = Heading | Paragraph | Field | ItemList | Table
@@ -64,10 +64,11 @@ def layout(draft: Draft, messages: Catalogue | None = None) -> list[Block]:
     blocks += _title(draft, say)
     blocks += _gathering(draft, say)
     blocks += _themes(draft, say)
+    blocks += _ideas(draft, say)
     blocks += _named(draft, say)
     blocks += _initiatives(draft, say)
     blocks += _plan_check(draft, say)
-    blocks += _open_questions(draft, say)
+    blocks += _said(draft, say)
     blocks += _appendix(draft, say)
     return blocks
 
@@ -81,6 +82,14 @@ def document_subject(draft: Draft, messages: Catalogue | None = None) -> str:
     return _Say(messages or catalogue())("subject", value_chain=clean(t.value_chain), region=clean(t.region))
 
 
+# Kinds with a section of their own; inputs of any other kind (added later) are listed with the priorities.
+RANKED_KINDS = {InputKind.constraint.value: "constraints", InputKind.opportunity.value: "opportunities"}
+IDEA = InputKind.idea.value
+NAMED = {InputKind.influential_actor.value: "influential", InputKind.aggregation_point.value: "aggregation"}
+# The interview questions an idea can answer, in the interview's order; any other question comes after.
+IDEA_QUESTIONS = ("ideas", "small_step", "quick_win", "investment")
+
+
 class _Say:
     """`export.`-prefixed catalogue look-ups, and labels that fall back to the raw key."""
 
@@ -90,10 +99,10 @@ class _Say:
     def __call__(self, key: str, **values: object) -> str:
         return self.messages.text(f"export.{key}", **values)
 
-    def label(self, key: str, value: str | None, fallback: str | None = None) -> str:
+    def label(self, key: str, value: str | None, fallback: str = "") -> str:
         """A catalogue label for a key like an actor type; unknown keys (custom types) show as written."""
         if value is None:
-            return fallback if fallback is not None else self("not_given")
+            return fallback
         return self.known(key, value) or clean(value)
 
     def known(self, key: str, value: str) -> str | None:
@@ -104,9 +113,22 @@ class _Say:
             return None
         return found if isinstance(found, str) else None
 
+    def count(self, what: str, n: int) -> str:
+        """ "1 participant", "6 participants": the number with its noun in the right form."""
+        try:
+            form = self.messages.raw(f"export.counts.{what}")
+        except KeyError:
+            form = None
+        if isinstance(form, dict):
+            return self(f"counts.{what}", n=n)
+        return self("counts.other_kind", n=n, kind=clean(what.replace("_", " ")))
 
-def _date(value: date | None, say: _Say) -> str:
-    return value.isoformat() if value else say("not_given")
+
+def _series(parts: list[str], say: _Say) -> str:
+    """ "a, b and c" """
+    if len(parts) <= 1:
+        return "".join(parts)
+    return say("series", items=", ".join(parts[:-1]), last=parts[-1])
 
 
 def _empty(draft: Draft, say: _Say, specific: str) -> Paragraph:
@@ -116,10 +138,11 @@ def _empty(draft: Draft, say: _Say, specific: str) -> Paragraph:
 
 def _title(draft: Draft, say: _Say) -> list[Block]:
     t = draft.title
-    blocks: list[Block] = [
-        Heading(level=0, text=document_title(draft, say.messages)),
-        Field(label=say("fields.value_chain"), value=clean(t.value_chain) or say("not_given")),
-        Field(label=say("fields.region"), value=clean(t.region) or say("not_given")),
+    blocks: list[Block] = [Heading(level=0, text=document_title(draft, say.messages))]
+    for key, value in (("value_chain", clean(t.value_chain).strip()), ("region", clean(t.region).strip())):
+        if value:
+            blocks.append(Field(label=say(f"fields.{key}"), value=value))
+    blocks += [
         Field(label=say("fields.date"), value=t.date.isoformat()),
         Field(label=say("fields.version"), value=str(t.version)),
         Heading(level=1, text=say("sections.vision")),
@@ -129,22 +152,39 @@ def _title(draft: Draft, say: _Say) -> list[Block]:
     return blocks
 
 
+def gathering_sentence(g: Gathering, say: _Say) -> str:
+    """ "6 participants gave 47 inputs: 7 constraints, 6 opportunities, ... and 8 aggregation points." """
+    people, inputs = say.count("participants", g.people), say.count("inputs", g.inputs)
+    kinds = [say.count(k.kind, k.inputs) for k in g.by_kind if k.inputs]
+    if not kinds:
+        return say("gathering_summary", people=people, inputs=inputs)
+    return say("gathering_summary_kinds", people=people, inputs=inputs, kinds=_series(kinds, say))
+
+
 def _gathering(draft: Draft, say: _Say) -> list[Block]:
     g = draft.gathering
     blocks: list[Block] = [Heading(level=1, text=say("sections.gathering"))]
     if not draft.has_input and not g.participants:
         return [*blocks, Paragraph(text=say("no_input"))]
     people, mses = g.people, g.mses
-    share = f"{round(100 * mses / people)}%" if people else "-"
-    blocks += [
-        Paragraph(text=say("gathering_summary", people=people, inputs=g.inputs)),
-        Field(label=say("fields.first_input"), value=_date(g.first_input, say)),
-        Field(label=say("fields.last_input"), value=_date(g.last_input, say)),
-        Field(label=say("fields.mse_share"), value=say("mse_share", mses=mses, people=people, share=share)),
-    ]
-    blocks.append(Heading(level=2, text=say("sections.meetings")))
+    blocks.append(Paragraph(text=gathering_sentence(g, say)))
+    if g.first_input and g.last_input:
+        when = (
+            g.first_input.isoformat()
+            if g.first_input == g.last_input
+            else say("date_range", first=g.first_input.isoformat(), last=g.last_input.isoformat())
+        )
+        blocks.append(Field(label=say("fields.when"), value=when))
+    if people:
+        share = f"{round(100 * mses / people)}%"
+        blocks.append(
+            Field(
+                label=say("fields.mse_share"),
+                value=say("mse_share", mses=mses, people=people, share=share),
+            )
+        )
     if g.meetings:
-        blocks.append(ItemList(items=[m.isoformat() for m in sorted(g.meetings)]))
+        blocks.append(Field(label=say("fields.meetings"), value=", ".join(m.isoformat() for m in sorted(g.meetings))))
     else:
         blocks.append(Paragraph(text=say("no_meetings")))
     blocks.append(Heading(level=2, text=say("sections.participants")))
@@ -196,71 +236,130 @@ def speaker(quote: Quote, say: _Say) -> str:
     )
 
 
-def _theme_blocks(theme: DraftTheme, rank: int, say: _Say) -> list[Block]:
-    actors = ", ".join(
-        f"{say.label('engine.actor_types', a.actor_type)} ({a.people})"
-        for a in sorted(theme.actor_types, key=lambda a: (-a.people, a.actor_type))
+def _quote_line(quote: Quote, say: _Say) -> str:
+    return say("quote", text=clean(quote.text).strip(), speaker=speaker(quote, say))
+
+
+def _other_kinds(draft: Draft) -> list[str]:
+    """Kinds of input with no section of their own (a kind added after this layout was written)."""
+    known = {*RANKED_KINDS, IDEA, *NAMED}
+    return sorted({theme.kind for theme in draft.themes} - known)
+
+
+def _kind_title(kind: str, say: _Say) -> str:
+    section = RANKED_KINDS.get(kind)
+    if section is not None:
+        return say(f"sections.{section}")
+    return clean(kind.replace("_", " ").capitalize())  # a kind added later: its own name
+
+
+def _ranking(ranked: list[DraftTheme], say: _Say) -> Table:
+    return Table(
+        header=[say("columns.rank"), say("columns.theme"), say("columns.people"), say("columns.inputs")],
+        rows=[[str(n), clean(th.label), str(th.people), str(th.inputs)] for n, th in enumerate(ranked, start=1)],
+        widths=[1.5, 12, 1.8, 1.8],
     )
-    blocks: list[Block] = [
-        Heading(level=3, text=say("theme_heading", rank=rank, label=clean(theme.label))),
-        Paragraph(text=say("theme_counts", people=theme.people, inputs=theme.inputs)),
-        Field(label=say("fields.actor_types"), value=actors or say("not_given")),
-    ]
-    if theme.quotes:
-        blocks.append(
-            ItemList(items=[say("quote", text=clean(q.text).strip(), speaker=speaker(q, say)) for q in theme.quotes])
-        )
-    return blocks
 
 
 def _themes(draft: Draft, say: _Say) -> list[Block]:
     blocks: list[Block] = [Heading(level=1, text=say("sections.priorities"))]
-    for kind, section in ((InputKind.constraint, "constraints"), (InputKind.opportunity, "opportunities")):
-        blocks.append(Heading(level=2, text=say(f"sections.{section}")))
+    kinds = [*RANKED_KINDS, *_other_kinds(draft)]
+    for kind in kinds:
+        blocks.append(Heading(level=2, text=_kind_title(kind, say)))
         ranked = draft.ranked_themes(kind)
         if not ranked:
-            blocks.append(_empty(draft, say, f"no_{section}"))
+            section = RANKED_KINDS.get(kind)
+            blocks.append(_empty(draft, say, f"no_{section}") if section else Paragraph(text=say("no_input")))
             continue
-        blocks.append(
-            Table(
-                header=[say("columns.rank"), say("columns.theme"), say("columns.people"), say("columns.inputs")],
-                rows=[
-                    [str(n), clean(th.label), str(th.people), str(th.inputs)] for n, th in enumerate(ranked, start=1)
-                ],
-            )
-        )
-        for n, theme in enumerate(ranked, start=1):
-            blocks += _theme_blocks(theme, n, say)
+        blocks.append(_ranking(ranked, say))
+    if any(draft.ranked_themes(kind) for kind in kinds):
+        blocks.append(Paragraph(text=say("quotes_in_appendix")))
     return blocks
 
 
-def _named_table(names: list[NamedActor], say: _Say) -> Table:
-    return Table(
-        header=[say("columns.name"), say("columns.named_by")],
-        rows=[[clean(n.name), str(n.people)] for n in ranked_names(names)],
-    )
+def _ideas(draft: Draft, say: _Say) -> list[Block]:
+    """Every idea, grouped by the question it answered (ideas, a first small step, a quick win, what they would
+    invest), ideas of one theme together and the themes most people share first."""
+    blocks: list[Block] = [Heading(level=1, text=say("sections.ideas"))]
+    ranked = draft.ranked_themes(IDEA)
+    if not ranked:
+        return [*blocks, _empty(draft, say, "no_ideas")]
+    groups: dict[str, list[Quote]] = {}
+    for theme in ranked:
+        for quote in theme.quotes:
+            key = quote.question if quote.question in IDEA_QUESTIONS else "other"
+            groups.setdefault(key, []).append(quote)
+    for key in (*IDEA_QUESTIONS, "other"):
+        quotes = groups.get(key)
+        if not quotes:
+            continue
+        if len(groups) > 1 or key != "other":
+            blocks.append(Heading(level=2, text=say(f"idea_groups.{key}")))
+        blocks.append(ItemList(items=[_quote_line(q, say) for q in quotes]))
+    return blocks
+
+
+def _mentions(name: NamedActor) -> str:
+    """The stakeholders' own words for a name, each once: every mention grouped under the name, so a reader sees
+    what was grouped; nothing when the only mention is the name itself."""
+    seen: set[str] = set()
+    words: list[str] = []
+    for quote in name.said:
+        text = " ".join(clean(quote.text).split())
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            words.append(f"\u201c{text}\u201d")
+    if len(words) == 1 and seen == {" ".join(clean(name.name).casefold().split())}:
+        return ""
+    return "; ".join(words)
 
 
 def _named(draft: Draft, say: _Say) -> list[Block]:
     blocks: list[Block] = [Heading(level=1, text=say("sections.named"))]
     for attr, section in (("influential_actors", "influential"), ("aggregation_points", "aggregation")):
         blocks.append(Heading(level=2, text=say(f"sections.{section}")))
-        names = getattr(draft, attr)
-        blocks.append(_named_table(names, say) if names else _empty(draft, say, f"no_{section}"))
+        names = ranked_names(getattr(draft, attr))
+        if not names:
+            blocks.append(_empty(draft, say, f"no_{section}"))
+            continue
+        blocks.append(
+            Table(
+                header=[say("columns.name"), say("columns.people"), say("columns.their_words")],
+                rows=[[clean(n.name), str(n.people), _mentions(n)] for n in names],
+                widths=[5, 1.8, 9],
+            )
+        )
     return blocks
+
+
+def _evidence(initiative: DraftInitiative, say: _Say, settling: set[str]) -> list[list[str]]:
+    """Criterion | status | evidence for the criteria the initiative settles (those still open are the questions
+    to settle at the meeting); criteria settled the same way by the same sentence share one row, so no sentence
+    is written out twice."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in initiative.scorecard:
+        if row.criterion.value in settling:
+            continue
+        evidence = " ".join(clean(row.evidence).split()) if row.evidence else ""
+        groups.setdefault((row.status.value, evidence), []).append(clean(row.label))
+    return [
+        ["; ".join(labels), say(f"statuses.{status}"), evidence or say("no_evidence")]
+        for (status, evidence), labels in groups.items()
+    ]
 
 
 def _initiative_blocks(initiative: DraftInitiative, n: int, say: _Say) -> list[Block]:
     status = say("accepted") if initiative.accepted else say("proposed")
+    verdict = say(f"verdicts.{initiative.verdict.value}") if initiative.verdict else say("no_verdict")
     blocks: list[Block] = [
-        Heading(level=3, text=say("initiative_heading", n=n, title=clean(initiative.title), status=status))
+        Heading(level=3, text=say("initiative_heading", n=n, title=clean(initiative.title).strip(), status=status)),
+        Field(label=say("fields.verdict"), value=verdict),
     ]
     if initiative.description.strip():
         blocks.append(Paragraph(text=clean(initiative.description).strip()))
     if initiative.answers:
-        blocks.append(Field(label=say("fields.answers"), value=""))
-        blocks.append(ItemList(items=[clean(a) for a in initiative.answers]))
-    optional: list[tuple[str, str | None]] = [
+        blocks.append(Field(label=say("fields.answers"), value="; ".join(clean(a) for a in initiative.answers)))
+    present: list[tuple[str, str | None]] = [
         ("actors", ", ".join(clean(a) for a in initiative.actors) or None),
         ("lead_actor", initiative.lead_actor),
         ("investment", initiative.investment),
@@ -268,36 +367,47 @@ def _initiative_blocks(initiative: DraftInitiative, n: int, say: _Say) -> list[B
         ("risk", initiative.risk),
         ("mse_reach", initiative.mse_reach),
     ]
-    for key, value in optional:
-        blocks.append(Field(label=say(f"fields.{key}"), value=clean(value) if value else say("not_given")))
+    for key, value in present:
+        if value and clean(value).strip():  # a field nobody filled in is left out, not written "not given"
+            blocks.append(Field(label=say(f"fields.{key}"), value=clean(value).strip()))
     if initiative.steps:
         blocks.append(Field(label=say("fields.steps"), value=""))
         blocks.append(ItemList(items=[clean(s) for s in initiative.steps], ordered=True))
-    if initiative.scorecard:
+    if initiative.answered:
+        blocks.append(Field(label=say("fields.answered"), value=""))
         blocks.append(
-            Table(
-                header=[
-                    say("columns.criterion"),
-                    say("columns.status"),
-                    say("columns.evidence"),
-                    say("columns.guidance"),
-                ],
-                rows=[
-                    [
-                        clean(row.label),
-                        say(f"statuses.{row.status.value}"),
-                        clean(row.evidence) if row.evidence else say("no_evidence"),
-                        clean(row.quote),
-                    ]
-                    for row in initiative.scorecard
-                ],
-                kind="scorecard",
+            ItemList(
+                items=[
+                    say("answered_line", question=clean(a.question).strip(), answer=clean(a.answer).strip())
+                    if a.question
+                    else say("added_line", answer=clean(a.answer).strip())
+                    for a in initiative.answered
+                ]
             )
         )
-    else:
+    unclear = {row.criterion.value for row in initiative.scorecard if row.status is Status.unclear}
+    settling = {q.criterion.value for q in initiative.questions} & unclear
+    rows = _evidence(initiative, say, settling)
+    if rows:
+        blocks.append(
+            Table(
+                header=[say("columns.criterion"), say("columns.status"), say("columns.evidence")],
+                rows=rows,
+                kind="scorecard",
+                widths=[4, 1.8, 11],
+            )
+        )
+    elif not initiative.scorecard:
         blocks.append(Paragraph(text=say("not_checked")))
-    verdict = say(f"verdicts.{initiative.verdict.value}") if initiative.verdict else say("no_verdict")
-    blocks.append(Field(label=say("fields.verdict"), value=verdict))
+    if initiative.questions:
+        blocks.append(Field(label=say("fields.to_settle"), value=""))
+        blocks.append(
+            ItemList(
+                items=[
+                    say("question_line", label=clean(q.label), question=clean(q.question)) for q in initiative.questions
+                ]
+            )
+        )
     return blocks
 
 
@@ -335,37 +445,58 @@ def _plan_check(draft: Draft, say: _Say) -> list[Block]:
                 ]
                 for row in draft.plan_check
             ],
+            widths=[4, 1.8, 11],
         )
     )
     return blocks
 
 
-def _open_questions(draft: Draft, say: _Say) -> list[Block]:
-    blocks: list[Block] = [Heading(level=1, text=say("sections.open_questions"))]
-    asking = [i for i in draft.ordered_initiatives() if i.questions]
-    if not asking:
-        return [*blocks, _empty(draft, say, "no_open_questions")]
-    for initiative in asking:
-        blocks.append(Heading(level=2, text=clean(initiative.title)))
-        blocks.append(
-            ItemList(
-                items=[
-                    say("question_line", label=clean(q.label), question=clean(q.question)) for q in initiative.questions
-                ]
-            )
-        )
+def _theme_blocks(theme: DraftTheme, rank: int, say: _Say) -> list[Block]:
+    actors = ", ".join(
+        f"{say.label('engine.actor_types', a.actor_type)} ({a.people})"
+        for a in sorted(theme.actor_types, key=lambda a: (-a.people, a.actor_type))
+    )
+    counts = say("theme_counts", people=theme.people, inputs=say.count("inputs", theme.inputs))
+    if actors:
+        counts = say("theme_counts_by", counts=counts, actors=actors)
+    heading = Heading(level=3, text=say("theme_heading", rank=rank, label=clean(theme.label)))
+    if len(theme.quotes) == 1 and theme.people == 1 and theme.inputs == 1:  # said once: the quote says who
+        only = theme.quotes[0]
+        if " ".join(clean(only.text).split()) == " ".join(clean(theme.label).split()):
+            return [heading, Paragraph(text=say("theme_said_once", speaker=speaker(only, say)))]
+        return [heading, ItemList(items=[_quote_line(only, say)])]
+    blocks: list[Block] = [heading, Paragraph(text=counts)]
+    if theme.quotes:
+        blocks.append(ItemList(items=[_quote_line(q, say) for q in theme.quotes]))
+    return blocks
+
+
+def _said(draft: Draft, say: _Say) -> list[Block]:
+    """Appendix 1: every theme of the priorities with every quote, in the ranking's order."""
+    blocks: list[Block] = [Heading(level=1, text=say("sections.said"))]
+    kinds = [kind for kind in (*RANKED_KINDS, *_other_kinds(draft)) if draft.ranked_themes(kind)]
+    if not kinds:
+        return [*blocks, _empty(draft, say, "no_said")]
+    blocks.append(Paragraph(text=say("said_intro")))
+    for kind in kinds:
+        blocks.append(Heading(level=2, text=_kind_title(kind, say)))
+        for n, theme in enumerate(draft.ranked_themes(kind), start=1):
+            blocks += _theme_blocks(theme, n, say)
     return blocks
 
 
 def _appendix(draft: Draft, say: _Say) -> list[Block]:
+    """Appendix 2: each criterion once, with the guidance passage it comes from."""
     blocks: list[Block] = [Heading(level=1, text=say("sections.appendix"))]
     if not draft.criteria:
         return [*blocks, Paragraph(text=say("no_criteria"))]
-    blocks.append(Paragraph(text=say("appendix_intro")))
+    sources = sorted({clean(c.source) for c in draft.criteria})
+    blocks.append(Paragraph(text=say("appendix_intro", source="; ".join(sources))))
     blocks.append(
         Table(
-            header=[say("columns.criterion"), say("columns.meaning"), say("columns.guidance"), say("columns.source")],
-            rows=[[clean(c.label), clean(c.meaning), clean(c.quote), clean(c.source)] for c in draft.criteria],
+            header=[say("columns.criterion"), say("columns.meaning"), say("columns.guidance")],
+            rows=[[clean(c.label), clean(c.meaning), clean(c.quote)] for c in draft.criteria],
+            widths=[3.2, 6.5, 7],
         )
     )
     return blocks

@@ -13,18 +13,25 @@ from sqlalchemy.orm import Session
 from bot.checker import Checker
 from bot.checker.models import Beneficiaries, Initiative, Investment, Scorecard
 from bot.checker.plan_check import CheckedInitiative, PlanCheck
+from bot.checker.rubric import load_rubric
+from bot.domain import CriterionId
 from bot.errors import NotFoundError, PlanbotError
-from bot.export import export_format, filename, load_json, render
+from bot.export import export_format, filename, render
 from bot.export.builder import build_draft
-from bot.export.convert import draft_initiative
-from bot.export.draft import Draft, DraftInitiative
+from bot.export.convert import clean_title, draft_initiative, quote_index, repair_quotes
+from bot.export.draft import SCHEMA, AnsweredQuestion, Draft, DraftInitiative
+from bot.export.jsonio import read_json
 from bot.messages import catalogue
 from bot.storage import Database
 from bot.storage.models import Plan
+from bot.storage.plan_models import StoredInput
 from bot.storage.workshop_models import InitiativeRow
 from bot.themes import Theme, ThemeItem, cluster
 
 PlanCheckFn = Callable[[Session, int, Sequence[CheckedInitiative]], PlanCheck]
+# The follow-up questions an initiative's answers were given to, kept in its stored body beside the checked text:
+# [{"criterion": id, "question": str, "answer": str}]. Written by an import; read from any initiative.
+FOLLOW_UPS = "follow_ups"
 
 # Fields an editor may change in the draft; each maps back onto the structured initiative.
 _EDITABLE = (
@@ -37,6 +44,7 @@ _EDITABLE = (
     "steps",
     "risk",
     "mse_reach",
+    "answered",
 )
 
 
@@ -88,6 +96,7 @@ class DraftService:
         self.checker = checker
         self.embeddings = embeddings
         self.plan_check = plan_check
+        self._replays: dict[str, tuple[str, list[AnsweredQuestion]]] = {}
 
     def _cluster(self, items: list[ThemeItem]) -> Sequence[Theme]:
         return cluster(items, self.embeddings)
@@ -105,9 +114,83 @@ class DraftService:
         draft = build_draft(
             session, plan_id, self._cluster, checked, plan_check=plan_check, today=today, name_participants=named
         )
-        ids = [row.id for row, _ in pairs]
-        initiatives = [item.model_copy(update={"id": ids[n]}) for n, item in enumerate(draft.initiatives)]
-        return draft.model_copy(update={"initiatives": initiatives})
+        index = _inputs(session, plan_id)
+        initiatives = [
+            self._presented(row, item, index).model_copy(update={"id": row.id})
+            for (row, _), item in zip(pairs, draft.initiatives, strict=True)
+        ]
+        renamed = {old.title: new.title for old, new in zip(draft.initiatives, initiatives, strict=True)}
+        plan_check = [
+            row.model_copy(update={"explanation": _renamed(row.explanation, renamed)}) for row in draft.plan_check
+        ]
+        return draft.model_copy(update={"initiatives": initiatives, "plan_check": plan_check})
+
+    def _presented(self, row: InitiativeRow, item: DraftInitiative, index: dict[str, list[str]]) -> DraftInitiative:
+        """The initiative as the draft shows it: follow-up answers as answered questions, not lines of its text;
+        a whole title (not one cut with an ellipsis); quotations of inputs whole, not cut inside a word.
+        Export and import use this one rule, so a draft imported unchanged changes nothing."""
+        description, answered = self._answered(row, item.description)
+        title = clean_title(item.title, description)
+        scorecard = [
+            score.model_copy(update={"evidence": repair_quotes(score.evidence, index)}) if score.evidence else score
+            for score in item.scorecard
+        ]
+        return item.model_copy(
+            update={
+                "title": repair_quotes(title, index),
+                "description": repair_quotes(description, index),
+                "answered": answered,
+                "scorecard": scorecard,
+            }
+        )
+
+    def _answered(self, row: InitiativeRow, description: str) -> tuple[str, list[AnsweredQuestion]]:
+        """Split a checked initiative's stored text into what was typed and the answers to the follow-ups.
+
+        The check stores each follow-up answer as a line appended to the text; which question each answered is
+        found again by replaying the check the way /check asked them (the first open question not asked yet).
+        A structured `follow_ups` list in the stored body ([{criterion, question, answer}]), when there is one,
+        is read as it is.
+        """
+        stored = (row.body or {}).get(FOLLOW_UPS)
+        if isinstance(stored, list) and stored:
+            answered = [found for entry in stored if (found := _answered_from(entry)) is not None]
+            lines = description.split("\n")
+            tail = [" ".join(a.answer.split()) for a in answered]
+            if tail and [line.strip() for line in lines[-len(tail) :]] == tail:
+                description = "\n".join(lines[: -len(tail)])  # the answers are in the checked text: show them once
+            return description, answered
+        lines = [line.strip() for line in description.split("\n")]
+        if row.origin != "check" or len(lines) < 2 or not all(lines):
+            return description, []
+        key = description
+        if key not in self._replays:
+            self._replays[key] = self._replay(lines)
+        typed, answered = self._replays[key]
+        return typed, answered
+
+    def _replay(self, lines: list[str]) -> tuple[str, list[AnsweredQuestion]]:
+        rubric = load_rubric()
+        text = lines[0]
+        card = self.checker.check(text)
+        asked: list[CriterionId] = []
+        answered: list[AnsweredQuestion] = []
+        for n, answer in enumerate(lines[1:], start=1):
+            open_questions = [q for q in card.questions if q.criterion not in asked]
+            if not open_questions:  # no question was open: the rest is the facilitator's own text
+                return "\n".join([text, *lines[n:]]), answered
+            question = open_questions[0]
+            asked.append(question.criterion)
+            answered.append(
+                AnsweredQuestion(
+                    criterion=question.criterion,
+                    label=rubric.criterion(question.criterion).label,
+                    question=question.question,
+                    answer=answer,
+                )
+            )
+            card = self.checker.check("\n".join([lines[0], *lines[1 : n + 1]]))
+        return text, answered
 
     def export(self, plan_id: int, fmt: str, session: Session | None = None, named: bool = False) -> ExportedFile:
         kind = export_format(fmt)
@@ -116,7 +199,7 @@ class DraftService:
 
     def import_json(self, data: bytes | str, source: str, plan_id: int | None = None) -> ImportResult:
         """Restore the draft's initiatives and their edits into the plan, in one transaction."""
-        draft = load_json(data, source)
+        draft, schema = read_json(data, source)
         target = plan_id if plan_id is not None else draft.title.plan_id
         messages = catalogue()
         if target is None:
@@ -126,6 +209,7 @@ class DraftService:
             if session.get(Plan, target) is None:
                 raise NotFoundError(messages.text("errors.plan_not_found", plan_id=target))
             current = {row.id: (row, checked) for row, checked in checked_initiatives(session, target, self.checker)}
+            index = _inputs(session, target) if schema == SCHEMA else {}
             for item in draft.initiatives:
                 known = current.get(item.id) if item.id is not None else None
                 if item.id is not None and known is None:
@@ -135,7 +219,7 @@ class DraftService:
                 if known is None:
                     self._add(session, target, item)
                     added += 1
-                elif self._apply(known[0], known[1], item):
+                elif self._apply(known[0], known[1], item, index if schema == SCHEMA else None):
                     updated += 1
                 else:
                     unchanged += 1
@@ -144,22 +228,44 @@ class DraftService:
     def _add(self, session: Session, plan_id: int, item: DraftInitiative) -> None:
         initiative = _initiative_from(item, Initiative(title=item.title))
         row = InitiativeRow(plan_id=plan_id, title=item.title, text=item.description, origin="import", answers=[])
-        self._store(row, initiative, item.accepted)
+        self._store(row, initiative, item.accepted, answered=item.answered)
         session.add(row)
 
-    def _apply(self, row: InitiativeRow, checked: CheckedInitiative, item: DraftInitiative) -> bool:
+    def _apply(
+        self, row: InitiativeRow, checked: CheckedInitiative, item: DraftInitiative, index: dict[str, list[str]] | None
+    ) -> bool:
+        """What the editor changed, against the initiative as this draft's version showed it: as `_presented` (the
+        plan's inputs in `index`) for this version, as stored for version 1 (`index` None)."""
         before = draft_initiative(checked)
+        if index is not None:
+            before = self._presented(row, before, index)
         edited = [name for name in _EDITABLE if getattr(before, name) != getattr(item, name)]
         status_changed = before.accepted != item.accepted
         if not edited and not status_changed:
             return False
         initiative = _initiative_from(item, checked.initiative, edited) if edited else checked.initiative
-        self._store(row, initiative, item.accepted, recheck=bool(edited))
+        rewritten = "answered" in edited or ("description" in edited and item.answered)
+        answered = item.answered if rewritten else None  # the questions, as the editor saw them
+        self._store(row, initiative, item.accepted, recheck=bool(edited), answered=answered)
         return True
 
-    def _store(self, row: InitiativeRow, initiative: Initiative, accepted: bool, recheck: bool = True) -> None:
+    def _store(
+        self,
+        row: InitiativeRow,
+        initiative: Initiative,
+        accepted: bool,
+        recheck: bool = True,
+        answered: Sequence[AnsweredQuestion] | None = None,
+    ) -> None:
+        """`answered`: the follow-ups as the editor left them (kept beside the text, which holds their answers);
+        None keeps those already stored."""
+        kept = (row.body or {}).get(FOLLOW_UPS)
         row.title, row.text = initiative.title, initiative.description
         row.body = initiative.model_dump(mode="json")
+        if answered is not None:
+            kept = [a.model_dump(mode="json", include={"criterion", "question", "answer"}) for a in answered]
+        if kept:
+            row.body[FOLLOW_UPS] = kept
         row.status = "accepted" if accepted else ("proposed" if row.status in (None, "accepted") else row.status)
         if recheck or not row.scorecard:
             scorecard = self.checker.check(initiative)
@@ -169,8 +275,13 @@ class DraftService:
 def _initiative_from(item: DraftInitiative, base: Initiative, fields: Sequence[str] = _EDITABLE) -> Initiative:
     """The structured initiative with the editor's changes; free-text fields stay free text."""
     update: dict[str, object] = {}
+    if "answered" in fields or ("description" in fields and item.answered):
+        # the check keeps each follow-up answer as a line of the text it checks, so the answers stay checked
+        update["description"] = "\n".join([item.description, *(" ".join(a.answer.split()) for a in item.answered)])
     for name in fields:
         value = getattr(item, name)
+        if name == "answered" or (name == "description" and "description" in update):
+            continue
         if name == "investment":
             update[name] = Investment(amount=value) if value else None
         elif name == "mse_reach":
@@ -180,3 +291,33 @@ def _initiative_from(item: DraftInitiative, base: Initiative, fields: Sequence[s
     if "first_benefits" in update:
         update["first_benefits_months"] = None  # the words changed: let the checker read them again
     return base.model_copy(update=update)
+
+
+def _answered_from(entry: object) -> AnsweredQuestion | None:
+    if not isinstance(entry, dict) or not str(entry.get("answer") or "").strip():
+        return None
+    criterion = entry.get("criterion")
+    try:
+        known = CriterionId(criterion) if criterion else None
+    except ValueError:
+        known = None
+    label = load_rubric().criterion(known).label if known else None
+    return AnsweredQuestion(criterion=known, label=label, question=entry.get("question"), answer=str(entry["answer"]))
+
+
+def _renamed(text: str, titles: dict[str, str]) -> str:
+    """A plan-check sentence that names initiatives by their stored titles, with the titles the draft shows (a
+    title that quotes someone keeps its inner quotation in single quotes inside the sentence's own)."""
+    for old, new in titles.items():
+        if not old:
+            continue
+        nested = new.replace('"', "'")
+        if f'"{old}"' in text:
+            text = text.replace(f'"{old}"', f'"{nested}"')
+        elif old != new:
+            text = text.replace(old, new)
+    return text
+
+
+def _inputs(session: Session, plan_id: int) -> dict[str, list[str]]:
+    return quote_index(list(session.scalars(select(StoredInput.text).where(StoredInput.plan_id == plan_id))))

@@ -34,6 +34,7 @@ from bot.messages import Catalogue
 TABLE_STYLE = "Light Grid Accent 1"
 BULLET_STYLE = "List Bullet"
 NUMBER_STYLE = "List Number"
+TABLE_TEXT = Pt(8.5)  # tables hold many short cells: a size smaller than the body text keeps them compact
 
 
 def _text(value: str) -> str:
@@ -88,6 +89,14 @@ def _repeat_header(row) -> None:
     tr_pr.append(header)
 
 
+def _keep_row_together(row) -> None:
+    """A row is not split across two pages (a criterion and its evidence stay side by side)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    keep = OxmlElement("w:cantSplit")
+    keep.set(qn("w:val"), "true")
+    tr_pr.append(keep)
+
+
 class _Writer:
     """Adds blocks to one document; style ids are looked up once (python-docx scans every style per lookup)."""
 
@@ -112,6 +121,8 @@ class _Writer:
             self.paragraph(block.text)
         elif isinstance(block, Field):
             paragraph = self.paragraph()
+            if not block.value:  # a label that introduces a list stays on the page of its first item
+                paragraph.paragraph_format.keep_with_next = True
             paragraph.add_run(_text(block.label) + ":").bold = True
             if block.value:
                 paragraph.add_run(" " + _text(block.value))
@@ -128,7 +139,11 @@ class _Writer:
 
     def table(self, block: Table) -> None:
         width = len(block.header)
-        widths = [Emu(w) for w in _column_widths(block, self.text_width)]
+        if block.widths and len(block.widths) == width:
+            share = sum(block.widths)
+            widths = [Emu(int(self.text_width * w / share)) for w in block.widths]
+        else:
+            widths = [Emu(w) for w in _column_widths(block, self.text_width)]
         table = self.document.add_table(rows=0, cols=width)
         table.style = self.document.styles[TABLE_STYLE]
         table.autofit = False
@@ -139,19 +154,43 @@ class _Writer:
             for cell, text, cell_width in zip(added.cells, (list(row) + [""] * width)[:width], widths, strict=True):
                 cell.width = cell_width
                 cell.text = _text(text)
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.space_after = Pt(0)
+                for run in paragraph.runs:
+                    run.font.size = TABLE_TEXT
+            _keep_row_together(added)
             if index == 0:
                 _repeat_header(added)
-        self.paragraph()  # Word merges two adjacent tables; a paragraph keeps them apart
+        spacer = self.paragraph()  # Word merges two adjacent tables; a paragraph keeps them apart
+        spacer.paragraph_format.space_after = Pt(0)
+        spacer.paragraph_format.line_spacing = Pt(8)  # a small gap, not a whole empty line
+
+
+def _compact_styles(document: DocxDocument) -> None:
+    """Body text at 10 pt with a little space after each paragraph, headings with less space before them:
+    the draft is read on paper at the meeting, so it should not run to more pages than its content needs."""
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(10)
+    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.line_spacing = 1.0
+    styles["Title"].font.size = Pt(22)
+    for name, size, before, after in (("Heading 1", 14, 14, 4), ("Heading 2", 12, 10, 3), ("Heading 3", 11, 8, 2)):
+        styles[name].font.size = Pt(size)
+        fmt = styles[name].paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    for name in (BULLET_STYLE, NUMBER_STYLE):
+        styles[name].paragraph_format.space_after = Pt(1)
 
 
 def render_docx(draft: Draft, messages: Catalogue | None = None) -> bytes:
     """The .docx bytes; the same draft gives the same document text (dates come from the draft, not the clock)."""
     document = Document()
-    document.styles["Normal"].font.size = Pt(11)
+    _compact_styles(document)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, the paper most facilitators print on
-    section.left_margin = section.right_margin = Cm(2)
-    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin = section.right_margin = Cm(1.8)
+    section.top_margin = section.bottom_margin = Cm(1.8)
     props = document.core_properties
     props.title = _text(document_title(draft, messages))
     props.subject = _text(document_subject(draft, messages))

@@ -2,8 +2,9 @@
 
 Every use of the model goes through :class:`LLMClient`. It either returns the model's text or raises
 :class:`LLMUnavailable` carrying a short reason; the uses catch it and answer from the offline path, so a
-person never sees a provider failure. The budget is an in-process sliding window (one hour), kept per
-person and per plan; several worker processes each keep their own.
+person never sees a provider failure. The budget is kept per person and per plan over a sliding hour: `Budget`
+here in process memory, `bot.llm.budget.SharedBudget` in SQL, which is what the services use, so that several
+workers and restarts spend one budget.
 """
 
 from __future__ import annotations

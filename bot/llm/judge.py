@@ -1,8 +1,9 @@
 """The LLM judge: per-criterion statuses from the model, combined with the offline checker's evidence.
 
-The offline checker runs first and its decided statuses stand (they are cue-based, explainable, and
-injection-proof). The model may only settle criteria the offline checker left unclear, and only with
-evidence copied from the initiative after injected instructions were removed. Verdict, citations and
+The offline checker runs first. The model settles criteria the offline checker left unclear, and overrules an
+offline decision only when that decision was weak (its head cleared the threshold by less than
+`WEAK_OFFLINE_STRENGTH`); a strong offline decision, a cue's or a structured field's, stands. The model's
+evidence must be copied from the initiative after injected instructions were removed. Verdict, citations and
 follow-up questions always come from the rubric and the contract's rule.
 """
 
@@ -22,6 +23,8 @@ from bot.llm.parsing import appears_in, parse_reply
 from bot.llm.prompts import escape, load_prompt
 
 USE = "judge"
+# An offline decision whose head cleared its threshold by less than this may be overruled by the model.
+WEAK_OFFLINE_STRENGTH = 0.1
 
 
 class _Judged(BaseModel):
@@ -92,7 +95,13 @@ class LLMJudge:
         results: list[CriterionResult] = []
         for offline in card.criteria:
             model = judged[offline.id]
-            if offline.status is Status.unclear and model.status is not Status.unclear:
+            weak = offline.strength is not None and offline.strength < WEAK_OFFLINE_STRENGTH
+            overrule = (
+                offline.status is not Status.unclear and weak and model.status not in (Status.unclear, offline.status)
+            )
+            if overrule:
+                self.stats.record(USE, "overruled_weak_offline")
+            if (offline.status is Status.unclear or overrule) and model.status is not Status.unclear:
                 results.append(
                     CriterionResult(
                         id=offline.id,

@@ -12,7 +12,7 @@ from bot.errors import NotFoundError
 from bot.messages import catalogue
 from bot.proposals.models import MaterialInput, MaterialTheme, PlanMaterial
 from bot.storage.models import Plan
-from bot.storage.plan_models import StoredInput
+from bot.storage.plan_models import Membership, StoredInput
 from bot.themes import Theme, ThemeItem, shorten
 
 ClusterItems = Callable[[list[ThemeItem]], Sequence[Theme]]
@@ -26,7 +26,22 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
     rows = list(session.scalars(select(StoredInput).where(StoredInput.plan_id == plan_id).order_by(StoredInput.id)))
     known = {kind.value for kind in InputKind}
     rows = [row for row in rows if row.kind in known and row.text.strip()]
-    inputs = [MaterialInput(id=r.id, kind=InputKind(r.kind), text=r.text, person_id=r.person_id) for r in rows]
+    profiles = {
+        m.person_id: (m.actor_type, m.size)
+        for m in session.scalars(select(Membership).where(Membership.plan_id == plan_id))
+    }
+    inputs = [
+        MaterialInput(
+            id=r.id,
+            kind=InputKind(r.kind),
+            text=r.text,
+            person_id=r.person_id,
+            question=r.question,
+            actor_type=profiles.get(r.person_id, (None, None))[0],
+            size=profiles.get(r.person_id, (None, None))[1],
+        )
+        for r in rows
+    ]
     themes = (
         cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows]) if rows else []
     )

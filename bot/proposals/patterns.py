@@ -1,4 +1,5 @@
-"""The pattern library, read from knowledge/initiative-patterns.yaml: templates written from the guidance."""
+"""The pattern library, read from knowledge/initiative-patterns.yaml: initiative patterns written from the
+guidance, the words that render a structured proposal, and the questions left for the meeting."""
 
 from __future__ import annotations
 
@@ -6,56 +7,52 @@ import re
 import string
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from bot.domain import CriterionId
 from bot.errors import PlanbotError
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent.parent / "knowledge" / "initiative-patterns.yaml"
 SLOTS = frozenset(
-    {"problem", "idea", "actor", "point", "lender", "buyer", "producers", "product", "buyers", "chain", "region"}
-)
-OPTIONAL_SLOTS = frozenset({"idea", "actor", "point", "lender", "buyer"})
+    {
+        "topic", "problem", "action", "doers", "actor", "point", "lender", "buyer", "benefit", "when",
+        "producers", "product", "buyers", "chain", "region", "s",
+    }
+)  # fmt: skip
+TITLE_LIMIT = 70
 
 
-def _slots(template: str) -> set[str]:
+def slot_names(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-class Sentence(BaseModel):
-    text: str
-    needs: list[str] = Field(default_factory=list)
-    otherwise: str | None = None
-
-    @model_validator(mode="after")
-    def _known_slots(self) -> Sentence:
-        for template in (self.text, self.otherwise or ""):
-            unknown = _slots(template) - SLOTS
-            if unknown:
-                raise ValueError(f"unknown slot {sorted(unknown)[0]!r} in {template!r}")
-        return self
 
 
 class Pattern(BaseModel):
     id: str = Field(pattern=r"^[a-z_]+$")
     targets: list[CriterionId]
     quote: str
-    fits: list[str] = Field(default_factory=list)
-    title: str
-    title_otherwise: str | None = None
-    sentences: list[Sentence] = Field(min_length=1)
-    requires_any: list[str] = Field(default_factory=list)
+    core: Literal["problem", "idea"] = "problem"
     per_idea: int = Field(0, ge=0)
+    fits: list[str] = Field(default_factory=list)
+    min_fit: float = Field(0.0, ge=-1, le=1)
+    titles: list[str] = Field(min_length=1)
+    what: str
+    what_otherwise: str | None = None
+    lead: Literal["actor", "required"] = "actor"
+    where: Literal["point", "lender", "buyer", "required_lender", "required_buyer"] = "point"
 
-    @field_validator("requires_any")
-    @classmethod
-    def _optional(cls, names: list[str]) -> list[str]:
-        wrong = [name for name in names if name not in OPTIONAL_SLOTS]
-        if wrong:
-            raise ValueError(f"requires_any names {wrong[0]!r}, which is not an optional slot")
-        return names
+    @model_validator(mode="after")
+    def _known_slots(self) -> Pattern:
+        for template in [*self.titles, self.what, self.what_otherwise or ""]:
+            unknown = slot_names(template) - SLOTS
+            if unknown:
+                raise ValueError(f"unknown slot {sorted(unknown)[0]!r} in {template!r}")
+        always = {"actor", "lender", "buyer", "point", "product"} | ({"action"} if self.core == "idea" else set())
+        if slot_names(self.titles[-1]) - always:
+            raise ValueError(f"the last title of {self.id!r} must not need a slot the plan may lack")
+        return self
 
 
 class Vocabulary(BaseModel):
@@ -68,15 +65,59 @@ class Vocabulary(BaseModel):
 class SlotRules(BaseModel):
     lender: str
     buyer: str
+    lends: str
+    buys: str
 
-    def matches(self, slot: str, text: str) -> bool:
-        return re.search(getattr(self, slot), text, re.IGNORECASE) is not None
+    def matches(self, rule: str, text: str) -> bool:
+        return re.search(getattr(self, rule), text, re.IGNORECASE) is not None
+
+
+class Render(BaseModel):
+    """How each structured field is written into the initiative text (one sentence a field)."""
+
+    lead: str
+    where: str
+    first_step: str
+    benefit: str
+    benefit_when: str
+    investment: str
+    beneficiaries: str
+    raised: str
+    mse_people: str
+    mse_all: str
+    mse_person: str
+
+
+class Questions(BaseModel):
+    """The question a field left open asks at the meeting."""
+
+    lead: str
+    lead_options: str
+    where: str
+    where_options: str
+    first_step: str
+    benefit: str
+    when: str
+    investment: str
+    investment_for: str
+    beneficiaries: str
 
 
 class PatternLibrary(BaseModel):
     document: str
     candidates_per_pattern: int = Field(3, ge=1)
+    link_threshold: float = Field(0.42, ge=-1, le=2)
+    pledge_threshold: float = Field(0.37, ge=-1, le=2)
+    actor_threshold: float = Field(0.30, ge=-1, le=2)
+    place_threshold: float = Field(0.40, ge=-1, le=2)
+    problem_threshold: float = Field(0.50, ge=-1, le=2)
+    lift: float = Field(0.1, ge=-1, le=2)
+    same_idea_threshold: float = Field(0.62, ge=0, le=2)
     slots: SlotRules
+    speakers: dict[str, str] = Field(default_factory=dict)
+    sizes: dict[str, str] = Field(default_factory=dict)
+    render: Render
+    questions: Questions
     vocabulary: list[Vocabulary] = Field(min_length=1)
     patterns: list[Pattern] = Field(min_length=1)
 
@@ -89,6 +130,15 @@ class PatternLibrary(BaseModel):
                 if any(word.casefold() in lowered for word in entry.match):
                     return entry
         return self.vocabulary[-1]
+
+    def speaker(self, actor_type: str | None, size: str | None) -> str | None:
+        """Who "we" is: "a large hotel or guesthouse", "a small producer"; None when the role is unknown."""
+        noun = self.speakers.get(actor_type or "")
+        if not noun:
+            return None
+        adjective = self.sizes.get(size or "", "")
+        words = f"{adjective} {noun}".strip()
+        return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
@@ -11,13 +12,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.checker.judge import Checker
-from bot.checker.models import Initiative, Scorecard
+from bot.checker.models import Beneficiaries, Initiative, Investment, Scorecard
 from bot.checker.plan_check import CheckedInitiative, PlanCheck, check_plan
 from bot.domain import InputKind
 from bot.proposals.material import ClusterItems, material_for
 from bot.proposals.models import Proposal
+from bot.proposals.patterns import load_patterns
 from bot.storage.workshop_models import InitiativeRow
-from bot.themes import Theme, ThemeItem
+from bot.themes import Theme, ThemeItem, answering
 
 TOP_THEMES = 3
 
@@ -49,12 +51,7 @@ def store_proposals(
             plan_id=plan_id,
             title=proposal.title[:300],
             text=proposal.text,
-            body=Initiative(
-                title=proposal.title,
-                description=proposal.text,
-                actors=proposal.actors,
-                answers=[str(a.input_id) for a in proposal.answers],
-            ).model_dump(mode="json"),
+            body=body_of(proposal),
             origin="proposal",
             pattern=proposal.pattern,
             status="proposed",
@@ -69,6 +66,45 @@ def store_proposals(
         rows.append(row)
     session.flush()
     return rows
+
+
+def body_of(proposal: Proposal) -> dict[str, Any]:
+    """The stored initiative: the checker's `Initiative` shape filled from the proposal's structured fields (so
+    the draft shows who leads, the first step, the benefit and who invests), plus the fields themselves with
+    their source input ids, what is left to settle at the meeting, and the credit to the stakeholders' idea."""
+    fields = proposal.fields
+    if fields.what.value is None:  # a proposal from before structured fields, or a hand-made one
+        initiative = Initiative(
+            title=proposal.title,
+            description=proposal.text,
+            actors=proposal.actors,
+            answers=[str(a.input_id) for a in proposal.answers],
+        )
+        return initiative.model_dump(mode="json")
+    words = load_patterns().render
+    where = words.where.format(value=fields.where.value, detail=fields.where.detail or "") if fields.where.value else ""
+    benefit = fields.benefit.value
+    if benefit and fields.when.value:
+        benefit = f"{benefit}, {fields.when.value}"
+    reach = fields.beneficiaries.value
+    if reach and fields.beneficiaries.detail:
+        reach = f"{reach}; {fields.beneficiaries.detail}"
+    initiative = Initiative(
+        title=proposal.title,
+        description=" ".join(part for part in (fields.what.value, where) if part),
+        actors=proposal.actors,
+        lead_actor=fields.lead.value,
+        investment=Investment(who=fields.investment.value) if fields.investment.value else None,
+        first_benefits=benefit,
+        steps=[fields.first_step.value] if fields.first_step.value else [],
+        beneficiaries=Beneficiaries(description=reach) if reach else None,
+        answers=[str(a.input_id) for a in proposal.answers],
+    )
+    return initiative.model_dump(mode="json") | {
+        "fields": fields.to_json(),
+        "to_settle": proposal.to_settle,
+        "credit": proposal.credit.to_json() if proposal.credit else None,
+    }
 
 
 def scorecard_from_json(data: object) -> Scorecard | None:
@@ -93,7 +129,11 @@ def plan_check_for(
     embeddings: Embeddings,
     cluster: Callable[[Sequence[ThemeItem], Embeddings], Sequence[Theme]] | None = None,
 ) -> PlanCheck:
-    """The plan-level guidance check over the plan's accepted initiatives (for /initiatives and the export)."""
+    """The plan-level guidance check over the plan's accepted initiatives (for /initiatives and the export).
+
+    Which initiative answers which constraint theme is decided by what it says (bot.themes.answering, the rule
+    /summary uses too), not by the input ids stored with it.
+    """
     if cluster is None:
         from bot.themes import cluster as default_cluster
 
@@ -102,25 +142,39 @@ def plan_check_for(
     material = material_for(session, plan_id, group)
     constraints = material.ranked(InputKind.constraint)
     top = constraints[:TOP_THEMES]
-    rows = session.scalars(
-        select(InitiativeRow)
-        .where(InitiativeRow.plan_id == plan_id, InitiativeRow.status == "accepted")
-        .order_by(InitiativeRow.id)
-    )
-    checked = []
-    for row in rows:
-        answered = set(row.answers or [])
-        labels = [theme.label for theme in constraints if answered & set(theme.input_ids)]
-        checked.append(
-            CheckedInitiative(
-                initiative=Initiative(title=row.title or "-", description=row.text or "", answers=labels),
-                scorecard=scorecard_of(row, checker),
-                accepted=True,
-            )
+    rows = list(
+        session.scalars(
+            select(InitiativeRow)
+            .where(InitiativeRow.plan_id == plan_id, InitiativeRow.status == "accepted")
+            .order_by(InitiativeRow.id)
         )
+    )
+    items = [ThemeItem(id=i.id, person_id=i.person_id or 0, kind=i.kind, text=i.text) for i in material.inputs]
+    links = answering(
+        [theme.input_ids for theme in constraints],
+        items,
+        [(row.title or "", row.text or "") for row in rows],
+        embeddings,
+    )
+    answered: dict[str, list[str]] = {}
+    by_row: dict[int, list[str]] = {n: [] for n in range(len(rows))}
+    for theme, found in zip(constraints, links, strict=True):
+        titles = answered.setdefault(theme.label, [])
+        for n in found:
+            titles.append(rows[n].title or "-")
+            by_row[n].append(theme.label)
+    checked = [
+        CheckedInitiative(
+            initiative=Initiative(title=row.title or "-", description=row.text or "", answers=by_row[n]),
+            scorecard=scorecard_of(row, checker),
+            accepted=True,
+        )
+        for n, row in enumerate(rows)
+    ]
     return check_plan(
         checked,
         influential_actors=[t.label for t in material.ranked(InputKind.influential_actor)],
         aggregation_points=[t.label for t in material.ranked(InputKind.aggregation_point)],
         top_themes=[theme.label for theme in top],
+        answered=answered,
     )

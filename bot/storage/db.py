@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x706C616E626F74  # "planbot": the advisory lock id that serialises migrations
 STARTUP_LOCK = MIGRATION_LOCK + 1
+
+_active: ContextVar[tuple[Database, Session] | None] = ContextVar("planbot_active_session", default=None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -94,6 +97,7 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back (nothing half-written) on error."""
         session = self._sessions()
+        token = _active.set((self, session))
         try:
             yield session
             session.commit()
@@ -101,7 +105,13 @@ class Database:
             session.rollback()
             raise
         finally:
+            _active.reset(token)
             session.close()
+
+    def active_session(self) -> Session | None:
+        """The unit of work this thread is inside, if any (on SQLite a second connection would wait for its lock)."""
+        active = _active.get()
+        return active[1] if active is not None and active[0] is self else None
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -33,15 +33,16 @@ from telegram.ext import (
 )
 
 from bot.engine.models import Reply
+from bot.engine.outbox import Outgoing
 from bot.errors import SettingsError
 from bot.messages import catalogue
 from bot.services import Services
 from bot.telegram import groups as tg_groups
 from bot.telegram.confirming import build_bot
-from bot.telegram.delivery import PacedSender, send_reply
+from bot.telegram.delivery import Courier, PacedSender, send_reply
 from bot.telegram.ordering import PerPersonUpdateProcessor
 from bot.telegram.render import escape, valid_callback_data
-from bot.telegram.throttle import FloodThrottle, Verdict
+from bot.telegram.throttle import FloodThrottle, SharedFloodThrottle, Verdict
 from bot.telegram.translate import Translation, translate
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ class BotState:
     executor: ThreadPoolExecutor | None = None
     username: str | None = None
     sender: PacedSender = field(default_factory=PacedSender)
-    throttle: FloodThrottle | None = None
+    throttle: FloodThrottle | SharedFloodThrottle | None = None
+    courier: Courier | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,25 +105,33 @@ def file_base_url(base_url: str) -> str:
     return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base + "/file/bot"
 
 
-async def _call_engine(context: PlanbotContext, translation: Translation) -> list[Reply]:
-    """The engine is synchronous (SQL, embeddings): run it off the event loop."""
+async def _call_engine(context: PlanbotContext, translation: Translation) -> list[Outgoing]:
+    """The engine is synchronous (SQL, embeddings): run it off the event loop. Its replies come back stored in the
+    outbox (with the message's effects) and claimed by this worker."""
     state = context.bot_data
     engine = state.ready.engine
     incoming = translation.incoming
     if state.username:
         incoming = incoming.model_copy(update={"invite_link": f"https://t.me/{state.username}?start={{code}}"})
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(state.executor, engine.handle, translation.person, incoming)
+    return await loop.run_in_executor(state.executor, engine.handle_durably, translation.person, incoming)
 
 
 async def send_replies(context: PlanbotContext, chat_id: int, replies: list[Reply]) -> None:
-    """Replies to the sender go to `chat_id`; those with `to` (reminders, polls) through the paced sender."""
+    """Replies made here, not by the engine (nothing was applied): to `chat_id`, those with `to` paced."""
     state = context.bot_data
     for reply in replies:
         if reply.to is not None:
             await tg_groups.deliver(state, context.bot, [reply])
         else:
             await send_reply(context.bot, chat_id, reply, tg_groups.poll_recorder(state))
+
+
+async def send_outgoing(context: PlanbotContext, chat_id: int, items: list[Outgoing]) -> None:
+    """The engine's replies, sent and settled in the outbox; a reply without a recipient goes to `chat_id`."""
+    state = context.bot_data
+    assert state.courier is not None
+    await state.courier.deliver(context.bot, items, chat_id, tg_groups.poll_recorder(state))
 
 
 async def on_message(update: Update, context: PlanbotContext) -> None:
@@ -160,15 +170,20 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
             translation.person, translation.incoming.model_copy(update={"document_bytes": content})
         )
     replies = await _call_engine(context, translation)
-    await send_replies(context, chat.id, replies)
+    await send_outgoing(context, chat.id, replies)
 
 
 async def _within_flood_limit(context: PlanbotContext, chat_id: int, translation: Translation) -> bool:
     """Over the limit a message is not processed; the first refusal in a window says why."""
-    throttle = context.bot_data.throttle
+    state = context.bot_data
+    throttle = state.throttle
     if throttle is None:
         return True
-    verdict = throttle.check(translation.person.key)
+    if isinstance(throttle, SharedFloodThrottle):  # SQL: off the event loop, on the outbox's threads
+        executor = state.courier.executor if state.courier is not None else state.executor
+        verdict = await asyncio.get_running_loop().run_in_executor(executor, throttle.check, translation.person.key)
+    else:
+        verdict = throttle.check(translation.person.key)
     if verdict is Verdict.allow:
         return True
     log.info("throttled a message of %s", translation.person.key)
@@ -180,7 +195,7 @@ async def _within_flood_limit(context: PlanbotContext, chat_id: int, translation
 
 async def _on_group_message(update: Update, context: PlanbotContext) -> None:
     """Only commands count in groups; unlinked groups get one short hint when the bot is mentioned."""
-    await tg_groups.on_group_message(update, context, send_replies)
+    await tg_groups.on_group_message(update, context, send_outgoing)
 
 
 async def on_callback(update: Update, context: PlanbotContext) -> None:
@@ -196,7 +211,7 @@ async def on_callback(update: Update, context: PlanbotContext) -> None:
         await _answer_query(query)
         return
     replies = await _call_engine(context, translation)
-    refusals = [reply for reply in replies if reply.error]
+    refusals = [item.reply for item in replies if item.reply.error and item.id is None]
     chat = update.effective_chat
     if refusals and len(refusals) == len(replies):
         if not await _answer_query(query, refusals[0].text[:200]) and chat is not None:
@@ -204,7 +219,7 @@ async def on_callback(update: Update, context: PlanbotContext) -> None:
         return
     await _answer_query(query)
     if chat is not None:
-        await send_replies(context, chat.id, replies)
+        await send_outgoing(context, chat.id, replies)
 
 
 async def _answer_query(query: CallbackQuery, alert: str | None = None) -> bool:
@@ -257,7 +272,11 @@ async def post_shutdown(application: Application) -> None:
     state: BotState = application.bot_data
     if state.executor is not None:
         state.executor.shutdown(wait=True)
+    if state.courier is not None:
+        state.courier.close()
     if state.services is not None:
+        if "engine" in state.services.__dict__:
+            state.services.engine.outbox.close()  # this worker's claims are free for the others at once
         state.services.close()
 
 
@@ -284,13 +303,17 @@ def build_application(services: Services, *, workers: int = 4) -> Application:
     bot.confirm_after(application.update_queue.join)  # polling confirms only handled updates
     application.bot_data.services = state.services
     application.bot_data.executor = state.executor
-    application.bot_data.throttle = FloodThrottle(settings.flood_messages, settings.flood_seconds)
+    application.bot_data.throttle = SharedFloodThrottle(
+        lambda: services.db, settings.flood_messages, settings.flood_seconds
+    )  # one limit for every worker, kept across restarts
+    application.bot_data.courier = Courier(lambda: services.engine.outbox, application.bot_data.sender)
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(PollAnswerHandler(tg_groups.on_poll_answer))
     application.add_handler(MessageHandler(filters.ALL, on_message))
     application.add_handler(TypeHandler(Update, _ignore), group=1)
     application.add_error_handler(on_error)
     tg_groups.schedule_reminders(application)
+    tg_groups.schedule_outbox_sweep(application, tg_groups.OUTBOX_SWEEP_SECONDS)
     return application
 
 

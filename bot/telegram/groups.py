@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application
 
 from bot.engine.models import Reply
+from bot.engine.outbox import Outgoing
 from bot.messages import catalogue
 from bot.telegram.delivery import RecordPoll
 from bot.telegram.render import escape
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 300.0  # how often the job looks for meetings coming up
 REMINDER_FIRST_SECONDS = 30.0
 REMINDER_JOB = "planbot-meeting-nudges"
+OUTBOX_SWEEP_SECONDS = 5.0  # how often each worker looks for replies nobody is sending
+OUTBOX_JOB = "planbot-outbox-sweep"
 
 
 async def _in_executor(state: BotState, call: Callable[..., Any], *args: Any) -> Any:
@@ -63,8 +66,8 @@ async def on_group_message(update: Update, context: PlanbotContext, send: Callab
     await message.reply_text(escape(catalogue().text("telegram.group_hint")), parse_mode=ParseMode.HTML)
 
 
-async def _call(state: BotState, translation: Any) -> list[Reply]:
-    return await _in_executor(state, state.ready.engine.handle, translation.person, translation.incoming)
+async def _call(state: BotState, translation: Any) -> list[Outgoing]:
+    return await _in_executor(state, state.ready.engine.handle_durably, translation.person, translation.incoming)
 
 
 async def on_poll_answer(update: Update, context: PlanbotContext) -> None:
@@ -78,13 +81,15 @@ async def on_poll_answer(update: Update, context: PlanbotContext) -> None:
 
 
 async def send_due_reminders(state: BotState, bot: Any) -> int:
-    """Nudges stakeholders of plans whose meeting is near; what the engine returns is already recorded."""
+    """Nudges stakeholders of plans whose meeting is near. The engine records them as sent and stores them in the
+    outbox in one transaction, so each is sent once whichever worker runs the check, and after a crash too."""
     hours = state.ready.settings.reminder_hours_before
-    replies = await _in_executor(state, lambda: state.ready.engine.due_reminders(window=timedelta(hours=hours)))
-    if not replies:
+    queued = await _in_executor(state, lambda: state.ready.engine.queue_reminders(window=timedelta(hours=hours)))
+    if not queued:
         return 0
-    sent = await deliver(state, bot, replies)
-    log.info("meeting nudges: %d of %d delivered", sent, len(replies))
+    assert state.courier is not None
+    sent = await state.courier.deliver(bot, queued, None, poll_recorder(state))
+    log.info("meeting nudges: %d of %d delivered", sent, len(queued))
     return sent
 
 
@@ -103,4 +108,23 @@ def schedule_reminders(application: Application, interval: float = REMINDER_CHEC
     application.job_queue.run_repeating(
         reminder_job, interval=interval, first=REMINDER_FIRST_SECONDS, name=REMINDER_JOB
     )
+    return True
+
+
+async def outbox_job(context: PlanbotContext) -> None:
+    state = context.bot_data
+    if state.courier is None or state.services is None or "engine" not in state.services.__dict__:
+        return  # not started yet
+    try:
+        await state.courier.sweep(context.bot, poll_recorder(state))
+    except Exception:
+        log.exception("the outbox sweep failed; it runs again in %.0f s", OUTBOX_SWEEP_SECONDS)
+
+
+def schedule_outbox_sweep(application: Application, interval: float = OUTBOX_SWEEP_SECONDS) -> bool:
+    """Every few seconds, on PTB's JobQueue: send the replies a crashed worker (or a passing failure) left owed."""
+    if application.job_queue is None:
+        log.warning("no JobQueue (install python-telegram-bot[job-queue]): owed replies wait for a redelivery")
+        return False
+    application.job_queue.run_repeating(outbox_job, interval=interval, first=1.0, name=OUTBOX_JOB)
     return True

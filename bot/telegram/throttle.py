@@ -1,8 +1,9 @@
-"""A per-person flood limit: a token bucket in this worker's memory.
+"""A per-person flood limit: a token bucket per person, in SQL (shared) or in this process's memory.
 
 A person may send `messages` messages in any `seconds`; what goes over is not processed and gets one
 throttle reply per window, so a flood neither starves other people nor fills the chat with refusals.
-With several workers each keeps its own buckets (a load balancer spreads a flood, so the limit is per worker).
+`planbot run` uses `SharedFloodThrottle`: the buckets live in the database, so several workers behind a load
+balancer, and a worker after a restart, keep one limit per person. `FloodThrottle` is the in-memory twin.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.storage import Database
 
 
 class Verdict(StrEnum):
@@ -76,3 +81,39 @@ class FloodThrottle:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class SharedFloodThrottle:
+    """The same token bucket per key, kept in the database: one UPSERT per message, whatever the worker.
+
+    `check` does SQL: call it off the event loop. `clock` is wall-clock seconds (workers share the time).
+    """
+
+    def __init__(
+        self,
+        db: Database | Callable[[], Database],
+        messages: int,
+        seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if messages < 1 or seconds <= 0:
+            raise ValueError("a flood limit needs at least one message per a positive number of seconds")
+        self._db = db
+        self.capacity = messages
+        self.seconds = float(seconds)
+        self.clock = clock
+
+    @property
+    def db(self) -> Database:
+        from bot.storage import Database
+
+        if not isinstance(self._db, Database):
+            self._db = self._db()
+        return self._db
+
+    def check(self, key: str) -> Verdict:
+        from bot.storage.limits import take_flood_token
+
+        with self.db.session() as session:
+            verdict = take_flood_token(session, key, self.capacity, self.seconds, self.clock())
+        return {"allow": Verdict.allow, "tell": Verdict.refuse_and_tell}.get(verdict, Verdict.refuse_quietly)

@@ -29,6 +29,14 @@ class Theme(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: str
-    label: str = Field(description="The most central input's words, shortened to at most 60 characters.")
+    label: str = Field(
+        description="A short phrase of its inputs' own words (a name, a first clause or a short input), at most 60 "
+        "characters, whole words, no ellipsis."
+    )
     item_ids: list[int] = Field(description="Ids of the grouped inputs, ascending.")
     person_ids: list[int] = Field(description="Distinct people who raised it, ascending.")
+    shared_ids: list[int] = Field(
+        default_factory=list,
+        description="Inputs of item_ids that name this player beside another one named first, whose theme holds "
+        'them too ("the village chief and the hotel association chairman" counts for both).',
+    )

@@ -33,8 +33,24 @@ def _check(row: dict[str, Any]) -> str | None:
     return None
 
 
+def _contract_row(row: dict[str, Any]) -> str | None:
+    """A row labelled segment by segment (the corpus format) becomes a contract row in place."""
+    if "segments" in row and "text" not in row:
+        from pydantic import ValidationError
+
+        from bot.learning.corpus import CaptureExample
+
+        try:
+            row.update(CaptureExample.model_validate(row).to_contract())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    missing = [key for key in ("text", "kinds") if key not in row]
+    return f"missing {', '.join(missing)}" if missing else _check(row)
+
+
 def load(path: Path) -> list[dict[str, Any]]:
-    return read_rows(path, required=("id", "text", "kinds"), check=_check)
+    return read_rows(path, required=("id",), check=_contract_row)
 
 
 def figures(pred: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
@@ -55,18 +71,44 @@ def _predict(extractor: Extractor, rows: list[dict[str, Any]]) -> list[list[str]
     return [[item.kind.value for item in extractor.extract(row["text"], row.get("question"))] for row in rows]
 
 
-def run_capture(extractor: Extractor, path: Path, keyword_extractor: Extractor | None = None) -> SuiteResult:
-    """Scores `extractor` on a capture dataset (contract format)."""
+def _breakdown(rows: list[dict[str, Any]], pred: list[list[str]], gold: list[list[str]], field: str) -> dict:
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.get(field):
+            groups.setdefault(str(row[field]), []).append(index)
+    out = {}
+    for name, indices in sorted(groups.items()):
+        picked = figures([pred[i] for i in indices], [gold[i] for i in indices])
+        out[name] = {"cases": len(indices), "macro_f1": picked["macro_f1"]}
+    return out
+
+
+def run_capture(
+    extractor: Extractor,
+    path: Path,
+    keyword_extractor: Extractor | None = None,
+    cue_extractor: Extractor | None = None,
+    also: dict[str, Extractor] | None = None,
+) -> SuiteResult:
+    """Scores `extractor` on a capture dataset (contract format).
+
+    Baselines: the majority kind; keyword-only (the lexicon's cues and rules, no embeddings); and, when given,
+    `cue_extractor`, the cue-and-prototype extractor with the real embeddings but no trained head (planbot 0.1).
+    """
     rows = load(path)
     gold = [list(row["kinds"]) for row in rows]
     pred = _predict(extractor, rows)
     counts = Counter(kind for kinds in gold for kind in kinds)
     majority = counts.most_common(1)[0][0] if counts else KINDS[0]
-    keyword = keyword_extractor or OfflineExtractor(NullEmbeddings())
+    keyword = keyword_extractor or OfflineExtractor(NullEmbeddings(), heads=None)
     baselines = {
         "majority": figures([[majority] for _ in rows], gold),
         "keyword_only": figures(_predict(keyword, rows), gold),
     }
+    if cue_extractor is not None:
+        baselines["cues_v0_1"] = figures(_predict(cue_extractor, rows), gold)
+    for name, other in (also or {}).items():  # e.g. with --llm: the offline extractor alone
+        baselines[name] = figures(_predict(other, rows), gold)
     failures = [
         {"id": row["id"], "text": row["text"], "expected": sorted(g), "got": sorted(p)}
         for row, g, p in zip(rows, gold, pred, strict=True)
@@ -83,6 +125,9 @@ def run_capture(extractor: Extractor, path: Path, keyword_extractor: Extractor |
             "messages_without_input": sum(1 for g in gold if not g),
             "majority_kind": majority,
             "confusion_matrix": confusion_matrix(pred, gold, KINDS),
+            "by_value_chain": _breakdown(rows, pred, gold, "value_chain"),
+            "by_style": _breakdown(rows, pred, gold, "style"),
+            "by_question": _breakdown(rows, pred, gold, "question"),
             "failures": failures[:MAX_FAILURES],
             "failure_count": len(failures),
         },

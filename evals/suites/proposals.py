@@ -5,7 +5,15 @@ eight interview questions through the terminal adapter (real SQLite, the real ex
 offline proposer drafts initiatives from the plan's SQL material. Measured: the share of proposals passing as
 recommended or revise, coverage of the four support qualities (a quality counts when it is met in a
 proposal's scorecard), traceability (each proposal cites at least one stakeholder input and one guidance
-passage), and use of the influential actors and aggregation points the stakeholders named.
+passage), and use of the influential actors and aggregation points the stakeholders named (a proposal's
+"who leads" or "where" taken from their inputs).
+
+And whether a proposal reads as a facilitator wrote it (issue 13): `title_ok_share` (titles of at most 70
+characters with no "…", no quotation mark, no cut word and no whole input of seven words or more quoted),
+`no_long_copies_share` (no field, title or text repeats more than 12 words of an input in a row),
+`fields_traced_share` (filled fields that list their source inputs, all of the plan) and `clean_slot_share`
+(values of "who leads" and "where" that are clean noun phrases), beside `open_field_share` (fields left as a
+question for the meeting) and `credited_share` (proposals that restate stakeholders' own idea and credit it).
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ from bot.domain import SUPPORT_QUALITIES, InputKind, Status, Verdict
 from bot.engine import Person
 from bot.engine.topics import interview_data
 from bot.messages import catalogue
-from bot.proposals import OfflineProposer, PlanMaterial, Proposal, material_for
+from bot.proposals import OfflineProposer, PlanMaterial, Proposal, load_patterns, material_for, phrases
+from bot.proposals.models import NOUN_PHRASE_FIELDS
 from bot.storage import Database
 from bot.storage.models import Plan
 from evals.suites.common import SuiteResult, read_rows, rounded
@@ -59,6 +68,41 @@ def load(path: Path) -> list[dict[str, Any]]:
     return read_rows(path, required=("id", "name", "value_chain", "region", "stakeholders"), check=_check)
 
 
+DEMO_SCRIPT = Path(__file__).resolve().parents[2] / "knowledge" / "demo-workshop.yaml"
+
+
+def demo_row(path: Path = DEMO_SCRIPT) -> dict[str, Any]:
+    """The scripted workshop of `planbot demo` as a row of this suite (its roles and sizes are the button
+    labels; here they become the interview's keys)."""
+    import yaml
+
+    script = yaml.safe_load(path.read_text(encoding="utf-8"))
+    msg = catalogue()
+    data = interview_data()
+
+    def key(group: str, label: str) -> str:
+        return next(k for k in getattr(data, group) if msg.text(f"engine.{group}.{k}") == label)
+
+    row = {
+        "id": "demo",
+        "name": script["plan"]["name"],
+        "value_chain": script["plan"]["value_chain"],
+        "region": script["plan"]["region"],
+        "stakeholders": [
+            {
+                "name": person["name"],
+                "role": key("actor_types", person["role"]),
+                "size": key("sizes", person["size"]),
+                "answers": person["answers"],
+            }
+            for person in script["stakeholders"]
+        ],
+    }
+    problem = _check(row)
+    assert problem is None, f"{path}: {problem}"
+    return row
+
+
 @dataclass
 class PlanOutcome:
     """One scripted plan after its interviews: the material SQL gave and what was proposed from it."""
@@ -75,9 +119,85 @@ class PlanOutcome:
         return {q.value for p in self.proposals for q in p.qualities}
 
     def uses(self, kind: InputKind) -> bool:
-        """A proposal works through a player the stakeholders named (its words are in the proposal)."""
-        names = [" ".join(n.split()).rstrip(".,;:!?").casefold() for n in self.named(kind)]
-        return any(name and name in p.text.casefold() for p in self.proposals for name in names)
+        """A proposal works through a player the stakeholders named: its "who leads" (actors) or "where"
+        (aggregation points) is taken from an input of that kind, and its clean name is in the proposal's text."""
+        ids = {item.id for item in self.material.inputs if item.kind is kind}
+        slot = "lead" if kind is InputKind.influential_actor else "where"
+        for proposal in self.proposals:
+            field_ = getattr(proposal.fields, slot)
+            if field_.value and ids & set(field_.sources) and field_.value.casefold() in proposal.text.casefold():
+                return True
+        return False
+
+
+# ---- how a proposal reads (issue 13) ---------------------------------------------------------------------
+
+TITLE_LIMIT = 70
+MAX_COPY = 12
+WHOLE_INPUT_WORDS = 7
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in phrases.tokens(text) if w not in phrases.PUNCT]
+
+
+def cut_words(title: str, inputs: list[str], known: set[str]) -> list[str]:
+    """Words of the title that are a stakeholder's word cut short ("re" of "reviews", "warehous")."""
+    said = {w for text in inputs for w in _words(text)}
+    cut = []
+    for word in _words(title):
+        if word in said or word in known or len(word) < 2:
+            continue
+        if any(other.startswith(word) and other != word for other in said):
+            cut.append(word)
+    return cut
+
+
+def title_problems(title: str, inputs: list[str], known: set[str]) -> list[str]:
+    """Why a title does not read as a facilitator's (empty when it does)."""
+    problems = []
+    if len(title) > TITLE_LIMIT:
+        problems.append(f"{len(title)} characters")
+    if "\u2026" in title or "..." in title:
+        problems.append("an ellipsis")
+    if any(mark in title for mark in ('"', "\u201c", "\u201d")):
+        problems.append("a quotation mark")
+    for text in inputs:
+        words = _words(text)
+        if len(words) >= WHOLE_INPUT_WORDS and phrases.copied_run(title, text) >= len(words):
+            problems.append(f"quotes a whole input ({text!r})")
+    problems += [f"cut word {w!r}" for w in cut_words(title, inputs, known)]
+    return problems
+
+
+def long_copies(proposal: Proposal, inputs: list[str]) -> list[str]:
+    """Fields (and the title) that repeat more than MAX_COPY words of one input in a row."""
+    values = [("title", proposal.title)]
+    for name, slot in proposal.fields.slots():
+        values += [(name, v) for v in (slot.value, slot.detail) if v]
+    return [name for name, value in values for text in inputs if phrases.copied_run(value, text) > MAX_COPY]
+
+
+def traced(proposal: Proposal, input_ids: set[int]) -> tuple[int, int]:
+    """(filled fields that list source inputs, all of the plan; filled fields)."""
+    filled = [slot for _, slot in proposal.fields.slots() if slot.value]
+    good = [slot for slot in filled if slot.sources and set(slot.sources) <= input_ids]
+    return len(good), len(filled)
+
+
+def clean_slots(proposal: Proposal) -> tuple[int, int]:
+    """(values of "who leads" and "where" that are clean noun phrases; such values)."""
+    values = [getattr(proposal.fields, name).value for name in NOUN_PHRASE_FIELDS]
+    values = [v for v in values if v]
+    return sum(phrases.is_clean_noun_phrase(v) for v in values), len(values)
+
+
+def known_words() -> set[str]:
+    """Words planbot itself writes into titles (the pattern library), so they are never taken for cut words."""
+    library = load_patterns()
+    texts = [t for p in library.patterns for t in p.titles]
+    texts += [v.producers + " " + v.product + " " + v.buyers for v in library.vocabulary]
+    return {w for t in texts for w in _words(t)}
 
 
 def traceable(proposal: Proposal) -> bool:
@@ -133,6 +253,7 @@ def run_proposals(services_or_engine: Any, path: Path) -> SuiteResult:
     drafter = engine.providers.drafter
     outcomes = [run_plan(engine, db, embeddings, row, drafter) for row in plans]
     proposals = [p for o in outcomes for p in o.proposals]
+    quality = reading(outcomes)
     passing = [p for p in proposals if p.verdict in (Verdict.recommended, Verdict.revise)]
     with_actor = [o for o in outcomes if o.named(InputKind.influential_actor)]
     with_point = [o for o in outcomes if o.named(InputKind.aggregation_point)]
@@ -150,14 +271,23 @@ def run_proposals(services_or_engine: Any, path: Path) -> SuiteResult:
         "actor_use": share(sum(o.uses(InputKind.influential_actor) for o in with_actor), len(with_actor)),
         "aggregation_use": share(sum(o.uses(InputKind.aggregation_point) for o in with_point), len(with_point)),
         "proposals_per_plan": share(len(proposals), len(outcomes)),
+        **quality["metrics"],
     }
     details = {
         "plans": [
             {
                 "id": row["id"],
                 "proposals": [
-                    {"title": p.title, "pattern": p.pattern, "verdict": p.verdict.value, "qualities": p.covered}
-                    for p in [_Shown.of(p) for p in o.proposals]
+                    {
+                        "title": shown.title,
+                        "pattern": shown.pattern,
+                        "verdict": shown.verdict.value,
+                        "qualities": shown.covered,
+                        "fields": p.fields.to_json(),
+                        "credit": p.credit.note if p.credit else None,
+                        "title_problems": quality["titles"].get(id(p), []),
+                    }
+                    for p, shown in ((p, _Shown.of(p)) for p in o.proposals)
                 ],
                 "covered": sorted(o.covered()),
                 "actors": o.named(InputKind.influential_actor),
@@ -170,6 +300,45 @@ def run_proposals(services_or_engine: Any, path: Path) -> SuiteResult:
     return SuiteResult(
         suite="proposals", dataset=str(path), cases=len(plans), metrics=rounded(metrics), details=details
     )
+
+
+def reading(outcomes: list[PlanOutcome]) -> dict[str, Any]:
+    """The reading metrics over every plan's proposals, and each title's problems (by proposal id)."""
+    known = known_words()
+    titles_ok = copies_ok = 0
+    traced_good = traced_all = clean_good = clean_all = open_fields = all_fields = credited = count = 0
+    problems: dict[int, list[str]] = {}
+    for outcome in outcomes:
+        inputs = [item.text for item in outcome.material.inputs]
+        ids = {item.id for item in outcome.material.inputs}
+        for proposal in outcome.proposals:
+            count += 1
+            problems[id(proposal)] = title_problems(proposal.title, inputs, known)
+            titles_ok += not problems[id(proposal)]
+            copies_ok += not long_copies(proposal, inputs)
+            good, filled = traced(proposal, ids)
+            traced_good, traced_all = traced_good + good, traced_all + filled
+            good, values = clean_slots(proposal)
+            clean_good, clean_all = clean_good + good, clean_all + values
+            slots = [slot for name, slot in proposal.fields.slots() if name != "when"]
+            open_fields += sum(slot.open for slot in slots)
+            all_fields += len(slots)
+            credited += proposal.credit is not None
+
+    def share(part: int, whole: int) -> float:
+        return part / whole if whole else 0.0
+
+    return {
+        "metrics": {
+            "title_ok_share": share(titles_ok, count),
+            "no_long_copies_share": share(copies_ok, count),
+            "fields_traced_share": share(traced_good, traced_all),
+            "clean_slot_share": share(clean_good, clean_all),
+            "open_field_share": share(open_fields, all_fields),
+            "credited_share": share(credited, count),
+        },
+        "titles": problems,
+    }
 
 
 @dataclass

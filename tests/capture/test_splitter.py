@@ -69,3 +69,10 @@ def test_summary_is_short_clean_and_invents_no_word() -> None:
     words = {w.lower() for w in re.findall(r"\w+", text)}
     assert {w.lower() for w in re.findall(r"\w+", summary)} <= words
     assert summarise("no cooler.") == "No cooler"
+
+
+def test_two_problems_joined_by_and_are_two_inputs_but_a_list_of_things_is_one() -> None:
+    two = split_message("fuel for the engines costs too much and the prices of fish at the beach are low")
+    assert [s.text for s in two] == ["fuel for the engines costs too much", "the prices of fish at the beach are low"]
+    assert len(split_message("we sell milk and cheese to the hotels")) == 1
+    assert len(split_message("milk and eggs")) == 1

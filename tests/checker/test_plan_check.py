@@ -39,10 +39,33 @@ def test_a_plan_that_covers_everything_passes_each_check(checker: OfflineChecker
     assert all(i.explanation.endswith(".") for i in result.checks)
 
 
-def test_an_unanswered_top_theme_is_named(checker: OfflineChecker) -> None:
+def test_an_unanswered_top_theme_is_named_and_the_answered_one_says_by_which_initiative(
+    checker: OfflineChecker,
+) -> None:
     result = check_plan(_good_plan(checker), top_themes=["waste", "roads"])
     item = result.item(P.themes_answered)
-    assert not item.passed and "roads" in item.explanation and "waste" not in item.explanation
+    assert not item.passed
+    missing, answered = item.explanation.split(" Answered: ")
+    assert "roads" in missing and "waste" not in missing
+    assert answered == '"waste" by "Beach clean-up".'
+
+
+def test_every_top_theme_answered_names_each_pair(checker: OfflineChecker) -> None:
+    item = check_plan(_good_plan(checker), top_themes=["waste", "milk_losses"]).item(P.themes_answered)
+    assert item.passed
+    assert '"waste" by "Beach clean-up"' in item.explanation
+    assert '"milk_losses" by "Milk cooling centre"' in item.explanation
+
+
+def test_the_answered_mapping_decides_not_the_ids_an_initiative_lists(checker: OfflineChecker) -> None:
+    plan = _good_plan(checker)  # the clean-up lists "waste" among its answers
+    answered = {"waste": [], "roads": ["Beach clean-up", "Milk cooling centre"]}
+    item = check_plan(plan, top_themes=["waste", "roads"], answered=answered).item(P.themes_answered)
+    assert not item.passed
+    assert item.explanation == (
+        'No initiative answers these top constraint themes: waste. Answered: "roads" by "Beach clean-up", '
+        '"Milk cooling centre".'
+    )
 
 
 def test_missing_support_quality_and_near_term_win(checker: OfflineChecker) -> None:

@@ -297,7 +297,7 @@ def test_mine_fix_kind_edit_and_delete(world: World, new_plan) -> None:
     olu = join(world, "olu", code)
     olu.send("feed is expensive. the cooperative buys our milk")
     listing = olu.send("/mine")[0].text
-    assert "1. [problem] feed is expensive" in listing and "2. [aggregation point]" in listing
+    assert "1. [problem] feed is expensive" in listing and "2. [a place where many meet or sell]" in listing
     olu.tap("1. feed")
     olu.tap("Change kind")
     assert "opportunity" in olu.tap("opportunity")[0].text

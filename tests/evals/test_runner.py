@@ -141,7 +141,7 @@ def test_below_a_floor_exits_1_naming_the_metric_and_still_writes_reports(
     assert len(names) == 2 and names[0].endswith("-capture.json") and names[1].endswith("-summary.md")
     report = json.loads((out / names[0]).read_text())
     assert report["result"]["cases"] == 3 and report["checks"][0]["passed"] is False
-    assert set(report["result"]["baselines"]) == {"majority", "keyword_only"}
+    assert set(report["result"]["baselines"]) == {"majority", "keyword_only", "cues_v0_1"}
     summary = (out / names[1]).read_text()
     assert "Gate: FAIL" in summary and "| macro_f1 |" in summary
 

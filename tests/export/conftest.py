@@ -1,4 +1,4 @@
-"""Sample drafts: a rich dairy plan (themes, named actors, three checked initiatives) and an empty one."""
+"""Sample drafts: a rich dairy plan (themes, ideas, named actors, three checked initiatives) and an empty one."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from bot.domain import CriterionId, InputKind, Status, Verdict
 from bot.export.convert import guidance_criteria
 from bot.export.draft import (
     ActorCount,
+    AnsweredQuestion,
     Draft,
     DraftInitiative,
     DraftTheme,
     Gathering,
+    KindCount,
     NamedActor,
     OpenQuestion,
     ParticipantGroup,
@@ -31,7 +33,7 @@ def scorecard(statuses: dict[CriterionId, Status]) -> list[ScoreRow]:
     for spec in guidance_criteria():
         status = statuses.get(spec.id, Status.unclear)
         evidence = f"evidence for {spec.id.value}" if status is not Status.unclear else None
-        rows.append(ScoreRow(criterion=spec.id, label=spec.label, status=status, evidence=evidence, quote=spec.quote))
+        rows.append(ScoreRow(criterion=spec.id, label=spec.label, status=status, evidence=evidence))
     return rows
 
 
@@ -68,6 +70,13 @@ def make_rich_draft() -> Draft:
                 ParticipantGroup(actor_type="boda transporter", size=None, count=2),
             ],
             inputs=86,
+            by_kind=[
+                KindCount(kind="constraint", inputs=63, people=24),
+                KindCount(kind="opportunity", inputs=10, people=9),
+                KindCount(kind="idea", inputs=3, people=3),
+                KindCount(kind="influential_actor", inputs=7, people=6),
+                KindCount(kind="aggregation_point", inputs=3, people=3),
+            ],
             first_input=date(2027, 1, 9),
             last_input=date(2027, 3, 12),
             meetings=[date(2027, 2, 20), date(2027, 1, 15)],
@@ -115,12 +124,38 @@ def make_rich_draft() -> Draft:
                 actor_types=[ActorCount(actor_type="processor", people=2), ActorCount(actor_type="producer", people=7)],
                 quotes=[Quote(text="council want milk for 40 schools", actor_type="processor", size="large")],
             ),
+            DraftTheme(
+                kind=InputKind.idea,
+                label="a cooler shared by the village",
+                people=2,
+                inputs=2,
+                actor_types=[ActorCount(actor_type="producer", people=2)],
+                quotes=[
+                    Quote(text="one cooler for the village", actor_type="producer", size="micro", question="ideas"),
+                    Quote(text="we can pay 5000 each", actor_type="producer", size="small", question="investment"),
+                ],
+            ),
+            DraftTheme(
+                kind=InputKind.idea,
+                label="start with the evening milk",
+                people=1,
+                inputs=1,
+                quotes=[Quote(text="start with the evening milk", actor_type="trader", question="small_step")],
+            ),
         ],
         influential_actors=[
-            NamedActor(name="Mzee Kihwele, lead farmer in Ikuna", people=11),
+            NamedActor(
+                name="Mzee Kihwele, lead farmer in Ikuna",
+                people=11,
+                said=[Quote(text="Mzee Kihwele, everyone copies him"), Quote(text="mzee kihwele")],
+            ),
             NamedActor(name="ASAS Dairies", people=15),
         ],
-        aggregation_points=[NamedActor(name="Ikuna milk collection centre", people=19)],
+        aggregation_points=[
+            NamedActor(
+                name="Ikuna milk collection centre", people=19, said=[Quote(text="Ikuna milk collection centre")]
+            )
+        ],
         initiatives=[
             DraftInitiative(
                 title="Grading milk at the collection centre",
@@ -146,6 +181,14 @@ def make_rich_draft() -> Draft:
                 steps=["agree shares", "buy cooler", "train two operators", "start evening collection"],
                 risk="power cuts; a generator is shared with the school",
                 mse_reach="140 micro farmers deliver to the centre",
+                answered=[
+                    AnsweredQuestion(
+                        criterion=CriterionId.near_term_benefits,
+                        label="Near-term benefits",
+                        question="When will the stakeholders see the first benefit?",
+                        answer="the evening milk is sold from month 2",
+                    )
+                ],
                 scorecard=cold,
                 verdict=Verdict.recommended,
                 questions=[],
@@ -198,4 +241,7 @@ def hostile_draft() -> Draft:
     draft.initiatives[0].description = "1. " + text + "\n# heading\n---"
     draft.initiatives[0].steps = [text]
     draft.initiatives[0].scorecard[0].evidence = text + "\nline two"
+    draft.themes[4].quotes[0].text = text
+    draft.influential_actors[0].said[0].text = text
+    draft.initiatives[1].answered[0].answer = text
     return draft

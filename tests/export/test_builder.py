@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain import CriterionId, Status
 from bot.errors import NotFoundError
-from bot.export import render_markdown
+from bot.export import escape_markdown, render_markdown
 from bot.export.builder import build_draft
 from bot.storage import Database
 from bot.storage.models import Plan
@@ -102,7 +102,7 @@ def test_plan_without_input_gives_a_draft_that_says_so(db: Database) -> None:
         draft = build_draft(session, plan_id, by_first_word, today=date(2027, 3, 1))
     assert draft.title.plan == "Mtwara Cashew 2027" and draft.title.vision == "Our nuts processed at home."
     assert not draft.has_input and len(draft.criteria) == 8
-    assert render_markdown(draft).count("No input gathered yet.") == 8
+    assert render_markdown(draft).count("No input gathered yet.") == 9
 
 
 def test_unknown_plan_is_named(db: Database) -> None:
@@ -170,15 +170,27 @@ def test_plan_with_input(db: Database) -> None:
 
     g = draft.gathering
     assert g.people == 5 and g.mses == 4 and g.inputs == 9
+    assert [(k.kind, k.inputs, k.people) for k in g.by_kind] == [
+        ("constraint", 5, 4),
+        ("opportunity", 1, 1),
+        ("influential_actor", 2, 2),
+        ("aggregation_point", 1, 1),
+    ]
     assert (g.first_input, g.last_input) == (date(2027, 1, 20), date(2027, 2, 10))
     assert g.meetings == [date(2027, 2, 10)]
 
     price = draft.ranked_themes(draft.themes[0].kind)[0]
     assert price.label.startswith("price") and price.people == 4 and price.inputs == 4
-    assert [q.actor_type for q in price.quotes] == ["producer", "producer", "processor"]
+    # every input of the theme is quoted, the meeting note too, each with its input id
+    assert [q.actor_type for q in price.quotes] == ["producer", "producer", "processor", "notes"]
+    assert all(q.input_id is not None for q in price.quotes)
     assert {a.actor_type: a.people for a in price.actor_types} == {"producer": 2, "processor": 1, "notes": 1}
 
     assert [(n.name, n.people) for n in draft.influential_actors] == [("Mzee Bakari the lead farmer", 2)]
+    assert [q.text for q in draft.influential_actors[0].said] == [
+        "Mzee Bakari the lead farmer",
+        "Mzee Bakari is listened",
+    ]
     assert [n.name for n in draft.aggregation_points] == ["the warehouse receipt system"]
     assert draft.initiatives[0].answers == [price.label, "export kernels to India"]
     assert draft.title.version == 3
@@ -189,3 +201,23 @@ def test_plan_with_input(db: Database) -> None:
     text = plain(parse(markdown))
     assert "(a micro producer)" in text and "(a small processor)" in text
     assert "4 of 5 participants are micro or small enterprises (80%)" in text
+    assert (
+        "5 participants gave 9 inputs: 5 constraints, 1 opportunity, 2 influential actors and 1 aggregation point."
+        in text
+    )
+    with db.session() as session:
+        for stored in session.query(StoredInput):
+            assert escape_markdown("x " + stored.text)[2:] in markdown  # every input, in the stakeholders' words
+
+
+def test_input_the_grouping_leaves_out_is_still_in_the_draft(db: Database) -> None:
+    plan_id = add_plan(db)
+    add_person(db, plan_id, "Amina", "producer", "micro", said=[("constraint", "no dryer"), ("idea", "a shared dryer")])
+
+    def loses_ideas(items: list[ThemeItem]) -> Sequence[Theme]:
+        return [t for t in by_first_word(items) if t.kind != "idea"]
+
+    with db.session() as session:
+        draft = build_draft(session, plan_id, loses_ideas, today=date(2027, 3, 1))
+    assert [t.label for t in draft.ranked_themes("idea")] == ["a shared dryer"]
+    assert '"a shared dryer" (a micro producer)' in plain(parse(render_markdown(draft)))

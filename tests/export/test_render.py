@@ -16,7 +16,7 @@ from bot.export.draft import Draft
 def test_each_format_gives_its_file(rich_draft: Draft) -> None:
     assert zipfile.is_zipfile(io.BytesIO(render(rich_draft, "docx")))
     assert render(rich_draft, "md").decode("utf-8").startswith("# Njombe Dairy Upgrading 2027")
-    assert json.loads(render(rich_draft, "json"))["schema"] == "planbot.draft/1"
+    assert json.loads(render(rich_draft, "json"))["schema"] == "planbot.draft/2"
     assert render(rich_draft, "Markdown") == render(rich_draft, "md")
 
 

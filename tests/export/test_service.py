@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.checker.rubric import load_rubric
 from bot.cli.app import main
 from bot.cli.terminal import TranscriptAdapter
 from bot.engine import Person
@@ -147,3 +148,66 @@ def test_participants_are_named_only_when_the_facilitator_opts_in_and_they_agree
     assert "Wanjiru" not in anonymous and "Otieno" not in anonymous
     assert "Wanjiru, Wanjiru Farm" in named
     assert "Otieno" not in named  # agreed to take part, not to be named
+
+
+def _add_check(services: Services, plan_id: int, text: str) -> int:
+    """An initiative saved by /check after its follow-ups: the engine keeps each answer as a line of the text."""
+    with services.db.session() as session:
+        row = InitiativeRow(
+            plan_id=plan_id,
+            title=text.splitlines()[0][:40] + "…",
+            text=text,
+            body={"title": text.splitlines()[0][:40] + "…", "description": text},
+            origin="check",
+            status="proposed",
+            answers=[],
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_follow_up_answers_show_as_answered_questions(services: Services) -> None:
+    plan_id = _plan_with_inputs(services)
+    typed = "A shared cold room at the landing site for all the fishers of the district, run by their cooperative."
+    first = services.checker.check(typed).questions[0]
+    row_id = _add_check(services, plan_id, f"{typed}\nthe bank lends to the cooperative")
+    draft = json.loads(services.drafts.export(plan_id, "json").content)
+    item = next(i for i in draft["initiatives"] if i["id"] == row_id)
+    assert item["description"] == typed  # not the answer pasted after it
+    assert item["title"] == typed.removesuffix(".")  # the whole first sentence, not one cut with "…"
+    assert item["answered"] == [
+        {
+            "criterion": first.criterion.value,
+            "label": load_rubric().criterion(first.criterion).label,
+            "question": first.question,
+            "answer": "the bank lends to the cooperative",
+        }
+    ]
+    markdown = services.drafts.export(plan_id, "md").content.decode()
+    assert f'{first.question} Answer: "the bank lends to the cooperative"' in markdown.replace("\\", "")
+    result = services.drafts.import_json(json.dumps(draft), "plan.json")
+    assert result.updated == 0  # exported as shown, imported unchanged
+
+
+def test_an_initiative_added_with_answers_keeps_them_as_answers(services: Services) -> None:
+    plan_id = _plan_with_inputs(services)
+    draft = json.loads(services.drafts.export(plan_id, "json").content)
+    draft["initiatives"].append(
+        {
+            **draft["initiatives"][0],
+            "id": None,
+            "title": "Ice for the fish traders",
+            "description": "The cooperative sells ice to all small fish traders at the landing site.",
+            "answered": [{"question": "When will the first benefit come?", "answer": "ice within two months"}],
+        }
+    )
+    assert services.drafts.import_json(json.dumps(draft), "edited.json").added == 1
+    again = json.loads(services.drafts.export(plan_id, "json").content)
+    added = next(i for i in again["initiatives"] if i["title"] == "Ice for the fish traders")
+    assert added["description"] == "The cooperative sells ice to all small fish traders at the landing site."
+    assert [(a["question"], a["answer"]) for a in added["answered"]] == [
+        ("When will the first benefit come?", "ice within two months")
+    ]
+    with services.db.session() as session:  # the answer is part of what was checked
+        assert session.get(InitiativeRow, added["id"]).text.endswith("\nice within two months")

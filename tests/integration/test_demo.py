@@ -26,7 +26,7 @@ def test_demo_writes_drafts_with_the_captured_themes_and_checked_initiatives(
         assert str(path) in printed  # the files are named at the end
 
     draft = json.loads(next(p for p in files if p.suffix == ".json").read_text())
-    assert draft["schema"] == "planbot.draft/1"
+    assert draft["schema"] == "planbot.draft/2"
     assert draft["gathering"]["inputs"] > 20
     labels = " ".join(theme["label"] for theme in draft["themes"]).lower()
     assert "beach" in labels and "ice" in labels  # the stakeholders' top constraints

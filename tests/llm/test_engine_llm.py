@@ -181,7 +181,8 @@ def test_propose_stores_the_checked_drafts_of_the_model(world) -> None:
     assert row.pattern == "llm_draft" and row.verdict != "not_recommended"
     assert row.scorecard["verdict"] == row.verdict and len(row.scorecard["criteria"]) == 8
     assert row.answers  # the stakeholders' inputs it answers, all of this plan
-    assert _actors(model.seen[-1][1])[0] in row.body["actors"]
+    drafted = next(messages for use, messages in reversed(model.seen) if use == "draft")  # the judge comes after
+    assert _actors(drafted)[0] in row.body["actors"]
     assert services.llm.stats.reasons("draft")["ok"] == 1
 
 

@@ -88,3 +88,31 @@ def test_a_bad_reply_gives_the_offline_card(make_client, offline_checker, dairy_
     judge = LLMJudge(make_client(model, timeout=0.1), offline_checker)
     assert judge.check(DAIRY) == dairy_card
     assert judge.stats.reasons("judge") == {reason: 1}
+
+
+class _FixedChecker:
+    """An offline checker whose card is given: investment met weakly, industry_wide met strongly."""
+
+    def __init__(self, base: OfflineChecker) -> None:
+        self.base = base
+
+    def check(self, initiative):
+        card = self.base.check(initiative)
+        for result in card.criteria:
+            if result.id is CriterionId.investment:
+                result.status, result.evidence, result.strength = Status.met, "share one cooling centre", 0.02
+            if result.id is CriterionId.industry_wide:
+                result.status, result.evidence, result.strength = Status.met, "share one cooling centre", 0.6
+        return card
+
+
+def test_the_model_overrules_a_weak_offline_decision_but_not_a_strong_one(make_client, offline_checker) -> None:
+    evidence = "Each collector puts 20,000 shillings into the cooler"
+    model = scripted(_reply(investment=("not_met", evidence), industry_wide=("not_met", evidence)))
+    judge = LLMJudge(make_client(model), _FixedChecker(offline_checker))
+    card = judge.check(DAIRY)
+    assert card.status(CriterionId.investment) is Status.not_met  # weak offline: the model's grounded word wins
+    assert next(r for r in card.criteria if r.id is CriterionId.investment).evidence == evidence
+    assert card.status(CriterionId.industry_wide) is Status.met  # strong offline: it stands
+    assert judge.stats.reasons("judge")["overruled_weak_offline"] == 1
+    assert judge.stats.reasons("judge")["disagreed_kept_offline"] == 1

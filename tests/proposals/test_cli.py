@@ -43,8 +43,22 @@ def test_json_lists_proposals_in_the_contract_shape(clean_env: Path, capsys: pyt
     assert main(["propose", "--plan", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["proposals"]
+    known = {a["input_id"] for p in data["proposals"] for a in p["answers"]}
     for proposal in data["proposals"]:
-        assert set(proposal) == {"title", "text", "pattern", "qualities", "answers", "actors", "check"}
+        assert set(proposal) == {
+            "title", "text", "pattern", "qualities", "answers", "actors", "fields", "to_settle", "credit", "people",
+            "check",
+        }  # fmt: skip
         assert proposal["check"]["verdict"] in ("recommended", "revise")
         assert len(proposal["check"]["criteria"]) == 8
+        assert set(proposal["check"]) == {"verdict", "criteria", "questions"}
         assert all(set(a) == {"input_id", "kind", "text"} for a in proposal["answers"])
+        assert len(proposal["title"]) <= 70
+        for name, field in proposal["fields"].items():
+            if name == "mse_share":
+                continue
+            assert set(field) == {"value", "detail", "sources", "question"}
+            if field["value"] is not None:  # every field lists the inputs it came from
+                assert field["sources"] and set(field["sources"]) <= known, (name, field)
+            elif name != "when":
+                assert field["question"] in proposal["to_settle"]

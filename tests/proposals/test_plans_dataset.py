@@ -12,7 +12,7 @@ from bot.engine import Engine
 from bot.storage import Database
 from bot.themes import cluster
 from evals.datasets import dataset_path
-from evals.suites.proposals import load, run_plan, traceable
+from evals.suites.proposals import load, reading, run_plan, traceable
 from tests.engine.fakes import FakeAnswerer
 
 pytestmark = pytest.mark.model
@@ -43,3 +43,6 @@ def test_each_test_plan_gets_proposals_that_pass_trace_cover_and_use_named_playe
     assert outcome.covered() >= {q.value for q in SUPPORT_QUALITIES}
     assert outcome.named(InputKind.influential_actor) and outcome.uses(InputKind.influential_actor)
     assert outcome.named(InputKind.aggregation_point) and outcome.uses(InputKind.aggregation_point)
+    metrics = reading([outcome])["metrics"]
+    assert metrics["no_long_copies_share"] == 1.0 and metrics["fields_traced_share"] == 1.0
+    assert metrics["title_ok_share"] == 1.0 and metrics["clean_slot_share"] >= 0.95

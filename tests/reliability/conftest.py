@@ -79,16 +79,6 @@ async def join(bot_api: FakeBotApi, code: str, name: str) -> ScriptedChat:
     return chat
 
 
-async def say_all(chat: ScriptedChat, text: str, quiet: float = 0.15, timeout: float = 30.0) -> list:
-    """Send a text and collect every reply: at least one, then until the bot has been quiet a moment."""
-    import asyncio
-
-    before = len(chat.messages)
-    chat.server.send_text(chat.user, text)
-    await chat.server.wait_for_messages(chat.user, before + 1, timeout=timeout)
-    seen = len(chat.messages)
-    while True:
-        await asyncio.sleep(quiet)
-        if len(chat.messages) == seen:
-            return chat.messages[before:]
-        seen = len(chat.messages)
+async def say_all(chat: ScriptedChat, text: str) -> list:
+    """Send a text and collect every reply to it: at least one, all of them once the bot has handled it."""
+    return await chat.settle(lambda: chat.server.send_text(chat.user, text))

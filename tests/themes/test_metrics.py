@@ -63,3 +63,35 @@ def test_malformed_dataset_line_names_the_line(tmp_path: Path) -> None:
     path.write_text(json.dumps({"id": "x", "inputs": [{"id": 1, "text": "t"}]}) + "\n")
     with pytest.raises(ValueError, match=r"bad.jsonl:1"):
         load_plans(path)
+
+
+def test_pairwise_precision_and_recall_by_hand() -> None:
+    from evals.themes_metrics import pair_counts, pairwise_precision, pairwise_recall
+
+    gold = ["a", "a", "a", "b", "b"]
+    merged = [0, 0, 0, 0, 0]  # 10 pairs put together, 3 + 1 of them right
+    assert pair_counts(gold, merged) == (10, 4, 4)
+    assert pairwise_precision(gold, merged) == pytest.approx(0.4)
+    assert pairwise_recall(gold, merged) == pytest.approx(1.0)
+    alone = [1, 2, 3, 4, 5]
+    assert pairwise_precision(gold, alone) == 1.0 and pairwise_recall(gold, alone) == 0.0
+
+
+def test_heldout_plans_follow_the_contract_and_are_new_value_chains() -> None:
+    root = Path(__file__).resolve().parents[2] / "evals" / "datasets"
+    heldout = load_plans(root / "themes.heldout.test.jsonl")
+    seen = {plan["value_chain"] for split in ("dev", "test") for plan in load_plans(root / f"themes.{split}.jsonl")}
+    assert len(heldout) >= 4
+    for plan in heldout:
+        assert plan["value_chain"] not in seen
+        assert len(plan["inputs"]) >= 25
+        assert len({row["id"] for row in plan["inputs"]}) == len(plan["inputs"])
+
+
+def test_the_gate_holds_theme_precision_and_runs_the_heldout_plans_on_test_only() -> None:
+    from evals.runner import SUITES, load_thresholds
+
+    bounds = {suite: {b.metric: b for b in found} for suite, found in load_thresholds().items()}
+    assert bounds["themes"]["pairwise_precision"].min >= 0.85
+    assert {"mean_ari", "pairwise_precision"} <= set(bounds["themes_heldout"])
+    assert SUITES["themes_heldout"].dataset == "themes.heldout" and SUITES["themes_heldout"].splits == ("test",)

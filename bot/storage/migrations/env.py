@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import bot.storage.delivery_models
 import bot.storage.plan_models
 import bot.storage.workshop_models  # noqa: F401 - registers the initiatives, groups and polls tables
 from bot.storage.models import Base

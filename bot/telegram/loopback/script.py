@@ -17,7 +17,7 @@ INVITE_LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]{22,64})")
 class ScriptedChat:
     """One person's private chat with the bot, as the person sees it."""
 
-    def __init__(self, server: FakeBotApi, user: FakeUser, timeout: float = 30.0) -> None:
+    def __init__(self, server: FakeBotApi, user: FakeUser, timeout: float = 60.0) -> None:
         self.server = server
         self.user = user
         self.timeout = timeout
@@ -28,22 +28,26 @@ class ScriptedChat:
 
     async def _after(self, push: Callable[[], int], expect: int) -> list[BotMessage]:
         before = len(self.messages)
-        push()
+        update_id = push()
         await self.server.wait_for_messages(self.user, before + expect, timeout=self.timeout)
+        await self.handled(update_id)
         return self.messages[before:]
 
-    async def settle(self, push: Callable[[], int], quiet: float = 0.4) -> list[BotMessage]:
-        """Push an update and collect the bot's messages until it has been quiet for `quiet` seconds."""
+    async def handled(self, update_id: int) -> None:
+        """Wait until the bot has handled the update, replies and all. A polling planbot confirms an update (the
+        offset of its next getUpdates) only once it has handled it, so that is the sign; by webhook the test
+        itself awaits the 200, which comes after the handling."""
+        if self.server.webhook is None:
+            await self.server.wait_until_confirmed(update_id, timeout=self.timeout)
+
+    async def settle(self, push: Callable[[], int]) -> list[BotMessage]:
+        """Push an update and take every message the bot sends back for it: at least one, all of them once it has
+        been handled (no guess at how long the bot may stay quiet)."""
         before = len(self.messages)
-        push()
+        update_id = push()
         await self.server.wait_for_messages(self.user, before + 1, timeout=self.timeout)
-        seen = len(self.messages)
-        while True:
-            try:
-                await self.server.wait_for_messages(self.user, seen + 1, timeout=quiet)
-            except (TimeoutError, AssertionError):
-                return self.messages[before:]
-            seen = len(self.messages)
+        await self.handled(update_id)
+        return self.messages[before:]
 
     async def converse(self, text: str) -> list[BotMessage]:
         """Send a text and take every message the bot sends back, however many."""

@@ -277,6 +277,13 @@ class _Fault:
     times: int
 
 
+@dataclass
+class _Stall:
+    method: str
+    times: int
+    chat_id: int | None
+
+
 class _Poller:
     """One in-flight getUpdates; a newer one terminates it with 409, as Telegram does."""
 
@@ -343,6 +350,8 @@ class FakeBotApi:
         self._files: dict[str, StoredFile] = {}
         self._polls: dict[str, _Poll] = {}
         self._faults: list[_Fault] = []
+        self._stalls: list[_Stall] = []
+        self._unstalled = asyncio.Event()
         self._poller: _Poller | None = None
         self._offline = False
         self._offline_after_delivery = False
@@ -377,6 +386,7 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         self._stopping = True
+        self._unstalled.set()
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -445,11 +455,21 @@ class FakeBotApi:
         return int(update["update_id"])
 
     def _push_message(self, user: FakeUser, chat: FakeChat | None, **content: Any) -> int:
+        return self.push_message_update(self.compose_message(user, chat, **content))
+
+    def compose_message(self, user: FakeUser, chat: FakeChat | None = None, **content: Any) -> dict[str, Any]:
+        """The update a message of ``user`` would arrive in, not yet sent (``push_message_update`` sends it).
+
+        Lets a test hand the very same message to a worker of its own first, as if that worker had taken it
+        and crashed before answering, and then let Telegram deliver it again."""
         chat = self._chat_for(user, chat)
         msg = factory.message(self._next_message_id(chat.id), chat, user, **content)
         self._user_messages[(chat.id, msg["message_id"])] = msg
-        update_id = self.push_update({"update_id": next(self._update_ids), "message": msg})
-        self._user_message_ids[update_id] = msg["message_id"]
+        return {"update_id": next(self._update_ids), "message": msg}
+
+    def push_message_update(self, update: dict[str, Any]) -> int:
+        update_id = self.push_update(update)
+        self._user_message_ids[update_id] = update["message"]["message_id"]
         return update_id
 
     def message_id_of(self, update_id: int) -> int:
@@ -652,6 +672,25 @@ class FakeBotApi:
         text = description or (f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request")
         self._faults.append(_Fault(self._canonical(method), BotApiError(code, text, retry_after), times))
 
+    def stall(self, method: str, *, times: int = 1, chat: int | FakeUser | FakeChat | None = None) -> None:
+        """The next ``times`` calls of ``method`` (into ``chat``, if given) never get an answer and change nothing:
+        the bot is left waiting as if Telegram had not received them. A bot killed meanwhile sent nothing; a
+        living one gets 502 Bad Gateway at ``unstall()``. Stalled calls are recorded with error "stalled"."""
+        chat_id = None if chat is None else self._chat_id(chat)
+        self._unstalled = asyncio.Event()
+        self._stalls.append(_Stall(self._canonical(method), times, chat_id))
+
+    def unstall(self) -> None:
+        self._stalls.clear()
+        self._unstalled.set()
+
+    def _stalled(self, method: str, params: dict[str, Any]) -> bool:
+        for stall in self._stalls:
+            if stall.method == method and stall.times > 0 and stall.chat_id in (None, params.get("chat_id")):
+                stall.times -= 1
+                return True
+        return False
+
     def go_offline(self) -> None:
         """Telegram becomes unreachable: every request (and any waiting long poll) gets 502 Bad Gateway."""
         self._offline = True
@@ -695,7 +734,7 @@ class FakeBotApi:
     def file(self, file_id: str) -> StoredFile | None:
         return self._files.get(file_id)
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked on every change) and return its value."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -712,13 +751,13 @@ class FakeBotApi:
                 await asyncio.wait_for(changed.wait(), remaining)
 
     async def wait_for_messages(
-        self, chat_id: int | FakeUser | FakeChat, n: int = 1, timeout: float = 5.0
+        self, chat_id: int | FakeUser | FakeChat, n: int = 1, timeout: float = 30.0
     ) -> list[BotMessage]:
         """Wait until the bot has sent at least ``n`` messages in total to the chat; return them all."""
         return await self.wait_for(lambda: found if len(found := self.messages_to(chat_id)) >= n else None, timeout)
 
     async def wait_for_call(
-        self, method: str, predicate: Callable[[RecordedCall], bool] | None = None, timeout: float = 5.0
+        self, method: str, predicate: Callable[[RecordedCall], bool] | None = None, timeout: float = 30.0
     ) -> RecordedCall:
         name = self._canonical(method)
 
@@ -730,7 +769,7 @@ class FakeBotApi:
 
         return await self.wait_for(found, timeout)
 
-    async def wait_until_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
+    async def wait_until_confirmed(self, update_id: int, timeout: float = 30.0) -> None:
         """Wait until the bot confirmed ``update_id`` with a later getUpdates offset."""
         await self.wait_for(lambda: self.confirmed_offset > update_id, timeout)
 
@@ -821,6 +860,11 @@ class FakeBotApi:
             self.calls.append(call)
             self._notify()
             self._apply_fault(method)
+            if self._stalled(method, call.params):
+                call.error = "stalled"
+                self._notify()
+                await self._unstalled.wait()
+                raise BotApiError(502, "Bad Gateway")
             handler = getattr(self, f"_api_{method}", None)
             if handler is None or method not in _CANONICAL_METHODS:
                 raise BotApiError(404, "Not Found: method not found")

@@ -1,0 +1,60 @@
+"""`planbot train [--task checker|capture] [--check]`: rebuild the offline heads from knowledge/training/."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from bot.errors import PlanbotError
+
+TASKS = ("checker", "capture")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(
+        task: str = typer.Option("all", "--task", help="checker, capture or all."),
+        check: bool = typer.Option(
+            False, "--check", help="Only say whether the shipped heads were trained on the current corpus and cues."
+        ),
+    ) -> None:
+        """Fit the checker's and the extractor's heads on the packaged model's vectors (value-chain-held-out tuning)."""
+        tasks = TASKS if task == "all" else (task,)
+        if any(name not in TASKS for name in tasks):
+            raise PlanbotError(f"--task: {task!r} is not a task (use checker, capture or all)")
+        from bot.learning.corpus import fingerprint
+        from bot.learning.heads import HEADS_DIR, read_heads
+        from bot.learning.train import capture_sources, checker_sources
+
+        sources = {"checker": checker_sources, "capture": capture_sources}
+        if check:
+            stale = []
+            for name in tasks:
+                path = HEADS_DIR / f"{name}.npz"
+                if not path.is_file() or read_heads(path).meta.get("corpus_sha256") != fingerprint(sources[name]()):
+                    stale.append(name)
+            if stale:
+                typer.echo(f"stale heads: {', '.join(stale)} (run `planbot train`)", err=True)
+                raise typer.Exit(1)
+            typer.echo("heads up to date")
+            return
+        from bot.capture import OfflineExtractor
+        from bot.checker.offline import OfflineChecker
+        from bot.knowledge.embeddings import SentenceTransformerEmbeddings
+        from bot.learning.corpus import read_capture_corpus, read_checker_corpus
+        from bot.learning.train import train_capture, train_checker
+        from bot.settings import load_settings
+
+        examples = {"checker": read_checker_corpus, "capture": read_capture_corpus}
+        corpora = {name: examples[name]() for name in tasks}  # every file is read before any model loads
+        embeddings = SentenceTransformerEmbeddings(load_settings().embedding_model, cache_size=0)
+        for name in tasks:
+            if name == "checker":
+                heads, report = train_checker(corpora[name], OfflineChecker(embeddings, heads=None))
+            else:
+                heads, report = train_capture(corpora[name], OfflineExtractor(embeddings, heads=None))
+            target = HEADS_DIR / f"{name}.npz"
+            heads.save(target)
+            typer.echo(f"{name}: {len(corpora[name])} examples -> {target}")
+            typer.echo(json.dumps(report, indent=2))

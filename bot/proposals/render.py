@@ -1,0 +1,39 @@
+"""A structured proposal written out as the initiative text the checker reads (and people see)."""
+
+from __future__ import annotations
+
+from bot.proposals.models import ProposalFields
+from bot.proposals.patterns import Render
+from bot.proposals.phrases import capital
+
+
+def render(fields: ProposalFields, words: Render) -> str:
+    """One sentence a field that holds a value, in field order; open fields are left out (their questions are
+    kept apart, so a question is never read as evidence)."""
+    parts: list[str] = []
+    if fields.what.value:
+        parts.append(_sentence(fields.what.value))
+    if fields.lead.value:
+        parts.append(words.lead.format(value=fields.lead.value, detail=fields.lead.detail or ""))
+    if fields.where.value:
+        parts.append(words.where.format(value=fields.where.value, detail=fields.where.detail or ""))
+    if fields.first_step.value:
+        parts.append(words.first_step.format(value=fields.first_step.value))
+    if fields.benefit.value:
+        if fields.when.value:
+            parts.append(words.benefit_when.format(value=fields.benefit.value, when=fields.when.value))
+        else:
+            parts.append(words.benefit.format(value=fields.benefit.value))
+    if fields.investment.value:
+        parts.append(words.investment.format(value=fields.investment.value))
+    if fields.beneficiaries.value:
+        value = fields.beneficiaries.value
+        if fields.beneficiaries.detail:
+            value = f"{value}; {fields.beneficiaries.detail}"
+        parts.append(words.beneficiaries.format(value=value))
+    return " ".join(part for part in parts if part.strip())
+
+
+def _sentence(text: str) -> str:
+    text = capital(" ".join(text.split()))
+    return text if text.endswith((".", "!", "?")) else text + "."
