@@ -1,12 +1,13 @@
 # planbot: two commands on a fresh machine (Python 3.11 and the package registries only).
 #   make demo   runs the main job on the embedded defaults (SQLite, embedded Chroma, packaged model, no LLM)
 #   make test   runs the whole test suite
+#   make test-under-load   runs it 3 times in a row while every core is kept busy (RUNS=1 for one run)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-under-load lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot evals tests bench
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+test-under-load: $(STAMP)
+	RUNS=$(or $(RUNS),3) scripts/test-under-load.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot evals tests bench

@@ -151,7 +151,7 @@ class Settings(BaseSettings):
         10.0,
         gt=0,
         validation_alias=_env("PLANBOT_FLOOD_SECONDS"),
-        description="The window of the per-person flood limit, in seconds (each worker counts on its own).",
+        description="The window of the per-person flood limit, in seconds (one limit for all workers, kept in SQL).",
     )
 
     @field_validator("log_level", mode="before")

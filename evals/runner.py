@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from bot.errors import PlanbotError
 from evals.datasets import dataset_path
-from evals.suites import answers_suite, capture, checker, interview, proposals, themes
+from evals.suites import answers_suite, capture, checker, interview, plan_quality, proposals, themes
 from evals.suites.common import SuiteResult
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -349,6 +349,7 @@ SUITES: dict[str, SuiteSpec] = {
         SuiteSpec("checker_realworld", "checker.realworld", checker.load, _run_checker, ("test",)),
         SuiteSpec("interview", "personas", interview.load, _run_interview),
         SuiteSpec("proposals", "plans", proposals.load, _run_proposals),
+        SuiteSpec("plan_quality", "plan_quality", plan_quality.load, plan_quality.run, ("test",)),
     )
 }
 

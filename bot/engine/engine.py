@@ -32,7 +32,7 @@ from bot.llm.client import llm_scope
 from bot.llm.phraser import QuestionPhraser
 from bot.messages import Catalogue, catalogue
 from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
-from bot.storage import Database
+from bot.storage import Database, limits
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, PersonRow, ProcessedMessage
 
@@ -224,10 +224,11 @@ class Engine:
         if not turn.forgotten and incoming.chat_key is None:  # a group command keeps the private chat's buttons
             state.offered = [choice.model_dump() for reply in replies for choice in reply.choices]
             state.updated_at = now  # always an UPDATE, so the version check serialises workers
+        if turn.forgotten:  # nothing more owed to them, no counter keyed by them
+            self.outbox.forget_recipient(session, person.key)
+            limits.forget_person(session, person.key)
         if not durable:
             return [Outgoing(reply) for reply in replies]
-        if turn.forgotten:
-            self.outbox.forget_recipient(session, person.key)
         key = f"edit:{uuid.uuid4().hex}" if incoming.edited else turn.source_id
         return self.outbox.store(session, None if turn.forgotten else row.id, key, replies, chat)
 

@@ -5,7 +5,10 @@ Everything is normalised to Markdown so one splitter keeps headings, bullets and
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,12 +102,27 @@ class DocxLoader(_FileLoader):
         return text + "\n"
 
 
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs (and warns) about every oddity it reads past; planbot reports one line of its own instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
 class PdfLoader(_FileLoader):
     def _markdown(self) -> str:
         from pypdf import PdfReader
 
-        reader = PdfReader(str(self.path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with _quiet_pypdf():
+            reader = PdfReader(str(self.path))
+            pages = [page.extract_text() or "" for page in reader.pages]
         return plain_text_to_markdown("\n\n".join(pages))
 
 
@@ -114,6 +132,43 @@ _LOADERS: dict[str, type[_FileLoader]] = {
     ".docx": DocxLoader,
     ".pdf": PdfLoader,
 }
+
+
+_SIGNATURES = (  # what a file's first bytes say it is
+    (b"MZ", "exe"),
+    (b"\x7fELF", "elf"),
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+)
+
+
+def _contents_kind(head: bytes) -> str | None:
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if b"%PDF-" in head[:1024]:  # readers accept a PDF header a little way in
+        return "pdf"
+    return None
+
+
+def _mismatch(path: Path, suffix: str) -> str | None:
+    """Why the file's bytes are not what its extension says, or None when they may be."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if not head:
+        return None  # empty: said so below
+    found = _contents_kind(head)
+    expected = {".pdf": "pdf", ".docx": "zip"}.get(suffix)
+    if expected is not None:
+        return None if found == expected else (found or "other")
+    # .md, .txt: text holds no NUL byte (every program does); a text may well start with "MZ" or "GIF8"
+    if b"\x00" in head or found in ("pdf", "zip", "doc", "png", "jpeg", "elf"):
+        return found or "binary"
+    return None
 
 
 def load_document(path: Path, max_bytes: int) -> Document:
@@ -127,6 +182,11 @@ def load_document(path: Path, max_bytes: int) -> Document:
     size = path.stat().st_size
     if size > max_bytes:
         raise PlanbotError(messages.text("errors.file_too_large", path=path, size=size, limit=max_bytes))
+    actual = _mismatch(path, suffix)
+    if actual is not None:  # e.g. a program renamed .pdf: one clear line, before any library reads it
+        kind = messages.text(f"errors.file_kinds.{suffix.lstrip('.')}")
+        actual_text = messages.text(f"errors.file_contents.{actual}")
+        raise PlanbotError(messages.text("errors.file_mismatch", path=path, kind=kind, actual=actual_text))
     try:
         document = _LOADERS[suffix](path).load()[0]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, UnicodeError) as exc:

@@ -264,9 +264,12 @@ class PlanFacts:
         what = float(vector @ core) if vector is not None and core.size else 0.0
         whole = float(self.vectors[self.row[fact.id]] @ core) if core.size else 0.0
         words = phrases.content_words(fact.pledges[n].what)
-        if what < PLEDGE_FLOOR or not self.specific(fact.id, whole + self.bonus(self.words[fact.id], core_words)):
+        shared = words & core_words & self.rare  # "the website" for "one website": a strong sign
+        if (what < PLEDGE_FLOOR and not shared) or not self.specific(
+            fact.id, whole + self.bonus(self.words[fact.id], core_words)
+        ):
             return min(what, 0.0)  # nothing to do with the proposal ("one new boat" for a website)
-        return 0.5 * whole + 0.5 * what + self.bonus(words, core_words)
+        return 0.5 * whole + 0.5 * what + min(0.2, 0.1 * len(shared))
 
     def entity_closeness(self, entity: Entity, core: np.ndarray, core_words: set[str]) -> float:
         """The closest input that names it, plus a little for each word of its name the proposal's inputs use

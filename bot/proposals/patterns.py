@@ -82,7 +82,9 @@ class Render(BaseModel):
     benefit_when: str
     investment: str
     beneficiaries: str
+    beneficiaries_detail: str
     raised: str
+    mse_firms: str
     mse_people: str
     mse_all: str
     mse_person: str

@@ -190,7 +190,16 @@ def is_verb(words: list[str], at: int) -> bool:
         return True
     base = word[:-1] if word.endswith("s") and word[:-1] in AMBIGUOUS_VERBS else word
     if base in AMBIGUOUS_VERBS:
-        after_subject = previous in PLURAL_SUBJECTS and not {_low(w) for w in words[:at]} & PREPOSITIONS
+        # "women group process together": a verb; "the women group leader": a noun before a noun
+        before_noun = (
+            following.isalpha()
+            and following
+            not in (DETERMINERS | PREPOSITIONS | PRONOUNS | ADVERBS | CLAUSE_STARTERS | {"and", "or", "not"})
+            and number_of(following) is None
+        )
+        after_subject = (
+            previous in PLURAL_SUBJECTS and not {_low(w) for w in words[:at]} & PREPOSITIONS and not before_noun
+        )
         return at == 0 or previous in MODALS or previous == "to" or after_subject
     return False
 
@@ -437,7 +446,12 @@ def _name_first(words: list[str]) -> list[str]:
         proper_name = all(w[:1].isupper() or _low(w) in _TITLE_WORDS for w in name) and any(
             w[:1].isupper() for w in name
         )
-        if proper_name and _low(head[0]) in ("the", "a", "lead", "big") and all(not w[:1].isupper() for w in head):
+        if (
+            proper_name
+            and _low(head[0]) in ("the", "a", "lead", "big")
+            and all(not w[:1].isupper() for w in head)
+            and _low(head[-1]) not in PREPOSITIONS  # "the big buyers agents from Dar": a place, not a name
+        ):
             role = head if _low(head[0]) == "the" else ["the", *head]
             return [*[w.capitalize() if _low(w) in _TITLE_WORDS else w for w in name], ",", *role]
     # "mzee Omari the beach management chairman"
@@ -474,7 +488,8 @@ def names(text: str, speaker: str | None = None) -> list[str]:
 def place(text: str, speaker: str | None = None) -> str | None:
     """The aggregation point an answer names, as a clean noun phrase ("the fish landing site")."""
     for clause in clauses(text)[:1]:
-        phrase = _without_pronoun_phrases(_speaker_possessive(noun_phrase(clause), speaker))
+        words = [w for n, w in enumerate(clause) if not any(t.start <= n < t.end for t in times(clause))]
+        phrase = _without_pronoun_phrases(_speaker_possessive(noun_phrase(words), speaker))
         if phrase and any(_low(w) not in DETERMINERS for w in phrase):
             return join(proper(phrase))
     return None

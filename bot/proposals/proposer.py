@@ -255,7 +255,7 @@ class OfflineProposer:
                 fields.when = Slot(question=questions.when.format(benefit=win.benefit))
         else:
             fields.benefit = Slot(question=questions.benefit)
-        pledges = self._pledges(facts, vector, core_words)
+        pledges = self._pledges(facts, [vector, facts.vector([core.fact.id])], core_words)
         if pledges:
             fields.investment = Slot(
                 value="; ".join(_pledge_text(p, f) for f, p in pledges),
@@ -306,10 +306,13 @@ class OfflineProposer:
             extra_ids=ids,
         )
 
-    def _pledges(self, facts: PlanFacts, vector: np.ndarray, words: set[str]) -> list[tuple[Fact, phrases.Pledge]]:
-        """Up to three pledges close enough to the proposal, closest first."""
+    def _pledges(
+        self, facts: PlanFacts, vectors: list[np.ndarray], words: set[str]
+    ) -> list[tuple[Fact, phrases.Pledge]]:
+        """Up to three pledges close enough to the proposal (to its core and problem, or its core alone),
+        closest first."""
         scored = [
-            (facts.pledge_closeness(fact, n, vector, words), fact, pledge)
+            (max(facts.pledge_closeness(fact, n, vector, words) for vector in vectors), fact, pledge)
             for fact in facts.of_role("pledge")
             for n, pledge in enumerate(fact.pledges)
         ]
@@ -510,9 +513,10 @@ class OfflineProposer:
         if groups:
             value = _and([g for g, _ in groups])
             sources = list(dict.fromkeys([*(s for _, s in groups), *(f.id for f in mse)]))
-            return Slot(value=value, sources=sources, detail=detail), share
+            shown = f"{render.mse_firms}: {detail}" if detail else None
+            return Slot(value=value, sources=sources, detail=shown), share
         if detail:
-            return Slot(value=detail, sources=[f.id for f in mse]), share
+            return Slot(value=render.mse_firms, sources=[f.id for f in mse], detail=detail), share
         return Slot(question=self.library.questions.beneficiaries), share
 
     # ---- choice -----------------------------------------------------------------------------------------

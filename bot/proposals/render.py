@@ -27,10 +27,11 @@ def render(fields: ProposalFields, words: Render) -> str:
     if fields.investment.value:
         parts.append(words.investment.format(value=fields.investment.value))
     if fields.beneficiaries.value:
-        value = fields.beneficiaries.value
-        if fields.beneficiaries.detail:
-            value = f"{value}; {fields.beneficiaries.detail}"
-        parts.append(words.beneficiaries.format(value=value))
+        value = capital(fields.beneficiaries.value)
+        if fields.beneficiaries.value == words.mse_firms and fields.beneficiaries.detail:
+            parts.append(words.beneficiaries_detail.format(value=value, detail=fields.beneficiaries.detail))
+        else:  # the groups the inputs name; how many who raised it run small firms stays in the fields
+            parts.append(words.beneficiaries.format(value=value))
     return " ".join(part for part in parts if part.strip())
 
 

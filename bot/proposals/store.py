@@ -88,7 +88,7 @@ def body_of(proposal: Proposal) -> dict[str, Any]:
         benefit = f"{benefit}, {fields.when.value}"
     reach = fields.beneficiaries.value
     if reach and fields.beneficiaries.detail:
-        reach = f"{reach}; {fields.beneficiaries.detail}"
+        reach = f"{reach} ({fields.beneficiaries.detail})"
     initiative = Initiative(
         title=proposal.title,
         description=" ".join(part for part in (fields.what.value, where) if part),

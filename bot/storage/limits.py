@@ -88,3 +88,9 @@ def forget_usage_before(session: Session, key: str, first_bucket: int) -> None:
             UsageCounter.key == key, UsageCounter.bucket >= 0, UsageCounter.bucket < first_bucket
         )
     )
+
+
+def forget_person(session: Session, person_key: str) -> None:
+    """/forgetme: the person's flood bucket and LLM counters go with everything else of theirs."""
+    session.execute(delete(FloodBucket).where(FloodBucket.key == person_key))
+    session.execute(delete(UsageCounter).where(UsageCounter.key == f"person:{person_key}"))

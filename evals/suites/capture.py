@@ -53,6 +53,21 @@ def load(path: Path) -> list[dict[str, Any]]:
     return read_rows(path, required=("id",), check=_contract_row)
 
 
+def kind_given_question(rows: list[dict[str, Any]], pred: list[list[str]], gold: list[list[str]]) -> float | None:
+    """Of the answers to an interview question that hold exactly one input, the share captured as exactly that one
+    input of that kind: does capture respect the question being answered? None when there are no such answers."""
+    picked = [(p, g) for row, p, g in zip(rows, pred, gold, strict=True) if row.get("question") and len(g) == 1]
+    return sum(p == g for p, g in picked) / len(picked) if picked else None
+
+
+def _all_figures(rows: list[dict[str, Any]], pred: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    out = figures(pred, gold)
+    by_question = kind_given_question(rows, pred, gold)
+    if by_question is not None:
+        out["kind_given_question"] = round(by_question, 4)
+    return out
+
+
 def figures(pred: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
     """Per-kind precision/recall/F1, macro-F1 and the false-input rate of one set of predictions."""
     prf = multiset_prf(pred, gold, KINDS)
@@ -101,24 +116,23 @@ def run_capture(
     counts = Counter(kind for kinds in gold for kind in kinds)
     majority = counts.most_common(1)[0][0] if counts else KINDS[0]
     keyword = keyword_extractor or OfflineExtractor(NullEmbeddings(), heads=None)
-    baselines = {
-        "majority": figures([[majority] for _ in rows], gold),
-        "keyword_only": figures(_predict(keyword, rows), gold),
-    }
+    predictions = {"majority": [[majority] for _ in rows], "keyword_only": _predict(keyword, rows)}
     if cue_extractor is not None:
-        baselines["cues_v0_1"] = figures(_predict(cue_extractor, rows), gold)
+        predictions["cues_v0_1"] = _predict(cue_extractor, rows)
     for name, other in (also or {}).items():  # e.g. with --llm: the offline extractor alone
-        baselines[name] = figures(_predict(other, rows), gold)
+        predictions[name] = _predict(other, rows)
+    baselines = {name: _all_figures(rows, predicted, gold) for name, predicted in predictions.items()}
     failures = [
         {"id": row["id"], "text": row["text"], "expected": sorted(g), "got": sorted(p)}
         for row, g, p in zip(rows, gold, pred, strict=True)
         if Counter(g) != Counter(p)
     ]
+    metrics = _all_figures(rows, pred, gold)
     return SuiteResult(
         suite="capture",
         dataset=str(path),
         cases=len(rows),
-        metrics=figures(pred, gold),
+        metrics=metrics,
         baselines=baselines,
         details={
             "inputs": sum(map(len, gold)),

@@ -332,8 +332,10 @@ def reading(outcomes: list[PlanOutcome]) -> dict[str, Any]:
         "metrics": {
             "title_ok_share": share(titles_ok, count),
             "no_long_copies_share": share(copies_ok, count),
-            "fields_traced_share": share(traced_good, traced_all),
-            "clean_slot_share": share(clean_good, clean_all),
+            # vacuously whole when no field is filled / no one leads and no place is named (actor_use and
+            # aggregation_use measure that)
+            "fields_traced_share": share(traced_good, traced_all) if traced_all else 1.0,
+            "clean_slot_share": share(clean_good, clean_all) if clean_all else 1.0,
             "open_field_share": share(open_fields, all_fields),
             "credited_share": share(credited, count),
         },

@@ -80,7 +80,8 @@ def test_a_question_first_on_a_fresh_data_dir_is_answered_promptly(
     answer = screen.split(question)[-1] if question in screen else screen.split("Kagera")[-1]
     assert "aggregation points where interventions can lead to systemic change" in answer, screen
     assert "something went wrong" not in screen
-    assert times[question] < 10.0, times
+    # the bug waited out SQLite's 30 s busy timeout; 20 s leaves a loaded machine room and still catches it
+    assert times[question] < 20.0, times
 
 
 def _hashing_services(monkeypatch: pytest.MonkeyPatch) -> None:

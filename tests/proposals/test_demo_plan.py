@@ -57,9 +57,7 @@ def test_titles_are_short_whole_and_in_the_facilitators_words(demo) -> None:
     for proposal in outcome.proposals:
         assert len(proposal.title) <= 70, proposal.title
         assert "\u2026" not in proposal.title and "..." not in proposal.title and '"' not in proposal.title
-        assert not title_problems(proposal.title, inputs, known_words()), proposal.title
-        for text in inputs:  # no quotation of a whole input
-            assert " ".join(text.lower().split()) not in proposal.title.lower() or len(text.split()) < 4
+        assert not title_problems(proposal.title, inputs, known_words()), proposal.title  # nor a whole input
 
 
 def test_no_field_copies_more_than_twelve_words_of_an_input(demo) -> None:

@@ -23,6 +23,8 @@ from bot.proposals import phrases
         ("the district tourism officer, he gives the licences", ["the district tourism officer"]),
         ("mzee Omari the beach management chairman, people listen him", ["Mzee Omari, the beach management chairman"]),
         ("the cooperative chairman, everybody trust him", ["the cooperative chairman"]),
+        ("the big buyers agents from Dar, all mills follow their price", ["the big buyers agents from Dar"]),
+        ("the women group leader mama Amina", ["Mama Amina, the women group leader"]),
     ],
 )
 def test_names_are_clean_and_split(said: str, names: list[str]) -> None:
@@ -40,6 +42,8 @@ def test_names_are_clean_and_split(said: str, names: list[str]) -> None:
         ("our dairy plant buys from 3000 farmers", "processor", "the dairy plant"),
         ("the SACCO, most dairy farmers save there", None, "the SACCO"),
         ("the bank that finances most coffee AMCOS", None, "the bank"),
+        ("our women group meet every friday", None, "the women group"),
+        ("Singida central market on saturday", None, "Singida central market"),
     ],
 )
 def test_places_are_clean_noun_phrases(said: str, speaker: str | None, place: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 import pytest
@@ -238,9 +237,7 @@ def test_every_generated_update_is_one_telegram_would_parse() -> None:
     def parse(update: dict[str, Any]) -> None:
         assert Update.de_json({"update_id": 1, **update}, None) is not None
 
-    started = time.monotonic()
     parse()
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.parametrize("length", [4096, 4097, 10_000])

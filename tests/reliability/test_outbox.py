@@ -33,6 +33,7 @@ def quick_sweeps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tg_groups, "OUTBOX_SWEEP_SECONDS", 0.5)
     monkeypatch.setattr(outbox_module, "BACKOFF_SECONDS", (1,))
 
+
 ANSWER = "the cooling centre closes at five so the evening milk of our village is lost"
 
 
@@ -155,3 +156,19 @@ async def test_a_long_reply_cut_off_midway_is_finished_from_where_it_stopped(tmp
     courier.close()
     outbox.close()
     db.dispose()
+
+
+async def test_a_program_sent_as_a_pdf_gets_one_clear_line(bot_api: FakeBotApi, fast_services, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="pypdf")
+    async with running_bot(lambda: fast_services(flood_messages=1000)) as services:
+        facilitator, _ = await new_plan(bot_api)
+        exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+        replies = await facilitator.settle(lambda: bot_api.send_document(facilitator.user, "budget.pdf", exe))
+        assert [m.plain_text for m in replies] == [
+            "budget.pdf: not a PDF file: its contents are a Windows program (.exe); "
+            "send the document itself, saved as PDF"
+        ]
+        assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+        assert not _owed(services)

@@ -251,5 +251,36 @@ async def test_two_workers_apply_every_message_once_and_keep_the_interview_consi
                 # whatever order the workers took them in, each answer moved the interview on by exactly one
                 answered = sorted(q for questions in by_source.values() for q in questions)
                 assert answered == sorted(topics), (chat.user.first_name, by_source)
+                # and every answer was answered once: each next question reached the person exactly once
+                texts = [m.plain_text or "" for m in chat.messages]
+                for k in range(2, len(topics) + 1):
+                    assert sum(f"Question {k} of {len(topics)}" in t for t in texts) == 1, (chat.user.first_name, k)
     finally:
         watch.dispose()
+
+
+async def test_a_person_over_the_flood_limit_on_one_worker_is_limited_on_the_other(
+    bot_api: FakeBotApi, tmp_path: Path, postgres_url: str, chroma_url: str
+) -> None:
+    """The bucket is in PostgreSQL: behind a round-robin balancer a person gets one limit, not one per worker.
+    (The window is a day long, so no token comes back while the test runs, however slowly.)"""
+    from bot.messages import catalogue
+
+    throttled = catalogue().text("reliability.throttled", seconds=86400).split(";")[0]
+    limited = {"PLANBOT_FLOOD_MESSAGES": "10", "PLANBOT_FLOOD_SECONDS": "86400"}
+    async for balancer, url in start_workers(bot_api, tmp_path, postgres_url, chroma_url, **limited):
+        user = bot_api.new_user("Baraka")
+        for n in range(16):  # alternating: eight to each worker, each under a per-worker limit of ten
+            await balancer.post(bot_api.send_text(user, f"hello, message number {n}"))
+        texts = [m.plain_text or "" for m in bot_api.messages_to(user)]
+        assert sum(text.startswith(throttled) for text in texts) == 1
+        watch = create_engine(url)
+        try:
+            with watch.connect() as connection:
+                person = connection.scalar(select(PersonRow.id).where(PersonRow.key == f"tg:{user.id}"))
+                processed = connection.scalar(
+                    select(func.count()).select_from(ProcessedMessage).where(ProcessedMessage.person_id == person)
+                )
+        finally:
+            watch.dispose()
+        assert processed == 10

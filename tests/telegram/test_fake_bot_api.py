@@ -277,7 +277,7 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(bot_api: FakeBotAp
     started = time.monotonic()
     status, body = await raw_call(bot_api, "getUpdates", json={"timeout": 20})
     assert status == 200 and len(body["result"]) == 1
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # well before the 20 s poll would end: it returned on the update
 
 
 async def test_get_updates_redelivers_until_an_offset_confirms(bot_api: FakeBotApi) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -173,5 +172,4 @@ async def test_groups_polls_votes_and_reminders(bot_api: FakeBotApi, services_fa
         assert await tg_groups.send_due_reminders(state, application.bot) == 1  # Juma blocked the bot
         assert len(smoker.messages) == count + 1 and "meeting" in smoker.last
         assert await tg_groups.send_due_reminders(state, application.bot) == 0
-        await asyncio.sleep(0)
         assert len(smoker.messages) == count + 1
