@@ -23,6 +23,7 @@ HEADS_TASK = "capture"
 HEAD_NAME = "kind"
 CONTINUATION_HEAD = "continuation"  # does a piece of a message go on about the piece before it?
 SAME_INPUT, NEW_INPUT = "same", "new"
+QUESTION_FEATURE_SCALE = 0.25
 _PACKAGED = object()
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
@@ -87,7 +88,10 @@ class OfflineExtractor:
     def features(self, vectors: np.ndarray, texts: list[str], question: str | None) -> np.ndarray:
         """A head's input rows: the segment's vector, the question it answers (one-hot) and its cue counts."""
         topics = np.zeros((len(texts), len(INTERVIEW_TOPICS) + 1))
-        topics[:, INTERVIEW_TOPICS.index(question) if question in INTERVIEW_TOPICS else len(INTERVIEW_TOPICS)] = 1.0
+        column = INTERVIEW_TOPICS.index(question) if question in INTERVIEW_TOPICS else len(INTERVIEW_TOPICS)
+        # small on purpose: under the head's L2 penalty the question stays a prior the words can outweigh
+        # ("we could share one truck" is an idea, even in an answer to the constraints question)
+        topics[:, column] = QUESTION_FEATURE_SCALE
         cap = max(self.lexicon.weights.cue_cap, 1)
         cues = np.array(
             [

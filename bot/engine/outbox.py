@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class Outgoing:
     id: int | None = None
     recipient: str | None = None  # chat key; None: the chat the message came from
     parts_sent: int = 0
+    claimed_at: float = 0.0  # time.monotonic() when this worker claimed it (a fresh claim needs no renewal)
 
 
 def encode(reply: Reply) -> dict[str, Any]:
@@ -238,7 +240,10 @@ class Outbox:
         ]
         session.add_all(rows)
         session.flush()
-        return owed + [Outgoing(reply, row.id, row.recipient) for reply, row in zip(replies, rows, strict=True)]
+        claimed = time.monotonic()
+        return owed + [
+            Outgoing(reply, row.id, row.recipient, claimed_at=claimed) for reply, row in zip(replies, rows, strict=True)
+        ]
 
     def store_addressed(self, session: Session, source_id: str, replies: list[Reply]) -> list[Outgoing]:
         """Replies each addressed to someone (`Reply.to`: reminders), kept with that person (gone if they are)."""
@@ -265,7 +270,8 @@ class Outbox:
             session.add(row)
             stored.append((reply, row))
         session.flush()
-        return [Outgoing(reply, row.id, row.recipient) for reply, row in stored]
+        claimed = time.monotonic()
+        return [Outgoing(reply, row.id, row.recipient, claimed_at=claimed) for reply, row in stored]
 
     def owed(self, session: Session, person_id: int, source_id: str, chat: str) -> list[Outgoing]:
         """A message delivered again: what is still owed for it, and to its chat, claimed now."""
@@ -328,7 +334,8 @@ class Outbox:
             .order_by(OutboxRow.id)
             .execution_options(populate_existing=True)
         )
-        return [Outgoing(decode(row.payload), row.id, row.recipient, row.parts_sent) for row in rows]
+        claimed = time.monotonic()
+        return [Outgoing(decode(row.payload), row.id, row.recipient, row.parts_sent, claimed) for row in rows]
 
     def claim_due(self, limit: int = 200) -> list[Outgoing]:
         """The sweep: rows nobody is sending and whose retry time has come, oldest first, in each chat's order
@@ -356,6 +363,10 @@ class Outbox:
             return self._take(session, chosen, now, False, dead)
 
     # ---- after sending (short transactions of their own)
+
+    def fresh(self, item: Outgoing) -> bool:
+        """Claimed by this worker less than half a lease ago: still ours, no need to ask the database."""
+        return item.claimed_at > 0 and time.monotonic() - item.claimed_at < self.lease.total_seconds() / 2
 
     def renew(self, row_id: int) -> bool:
         """Before sending: still ours (and still owed)? Extends the claim."""

@@ -279,6 +279,8 @@ def continuation_data(
         rows.append(pair_features(vectors[:-1], vectors[1:]))
         labels += [SAME_INPUT if a == b else NEW_INPUT for (a, _), (b, _) in itertools.pairwise(pieces)]
         groups += [example.value_chain] * (len(pieces) - 1)
+    if not rows:  # no message of the corpus has two pieces
+        return np.zeros((0, 0)), np.array([], dtype=str), []
     return np.vstack(rows), np.array(labels), groups
 
 
@@ -305,25 +307,20 @@ def train_capture(examples: list[CaptureExample], extractor: OfflineExtractor) -
     assert best is not None
     score, c = best
     head = _fit_head(x, y, c, CAPTURE_CLASSES)
+    probe = np.asarray(extractor.embeddings.embed_documents([PROBE_SENTENCE])[0], dtype=float)
     pairs, same, pair_groups = continuation_data(examples, extractor)
     join_classes = (NEW_INPUT, SAME_INPUT)
-    join_c, join_f1 = max(
-        (
-            (
-                c_,
-                _macro_f1(
-                    same,
-                    np.array(
-                        [join_classes[i] for i in _oof(pairs, same, pair_groups, c_, join_classes).argmax(axis=1)]
-                    ),
-                    join_classes,
-                ),
-            )
-            for c_ in C_GRID
-        ),
-        key=lambda item: item[1],
-    )
-    joiner = _fit_head(pairs, same, join_c, join_classes)
+    if len(same):
+        scored = []
+        for c_ in C_GRID:
+            oof = _oof(pairs, same, pair_groups, c_, join_classes)
+            scored.append((_macro_f1(same, np.array([join_classes[i] for i in oof.argmax(axis=1)]), join_classes), c_))
+        join_f1, join_c = max(scored)
+        joiner = _fit_head(pairs, same, join_c, join_classes)
+    else:  # nothing to learn from: every piece is an input of its own
+        join_f1, join_c = 0.0, C_GRID[0]
+        dimension = pair_features(probe, probe).shape[1]
+        joiner = _fit_head(np.zeros((1, dimension)), np.array([NEW_INPUT]), join_c, join_classes)
     report = {
         "C": c,
         "continuation_C": join_c,
@@ -336,6 +333,5 @@ def train_capture(examples: list[CaptureExample], extractor: OfflineExtractor) -
         "value_chains": sorted(set(groups)),
         "report": report,
     }
-    probe = np.asarray(extractor.embeddings.embed_documents([PROBE_SENTENCE])[0], dtype=float)
     heads = {HEAD_NAME: head, CONTINUATION_HEAD: joiner}
     return HeadSet(task="capture", heads=heads, probe=probe, meta=meta), report

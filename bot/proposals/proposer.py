@@ -625,7 +625,8 @@ def _pledge_text(pledge: phrases.Pledge, fact: Fact) -> str:
         first, _, rest = verb.partition(" ")
         verb = f"{third_person(first)} {rest}".strip()
     joiner = {"pay": "for", "pays": "for", "invest": "in", "invests": "in"}.get(pledge.verb, "")
-    what = f"{joiner} {pledge.what}".strip() if joiner and not pledge.what.lower().startswith(joiner) else pledge.what
+    amount = pledge.what.lower().split()[0] in ("small", "little", "some", "much", joiner or "-")
+    what = f"{joiner} {pledge.what}" if joiner and not amount else pledge.what  # "pay small each month", as said
     text = f"{who} {verb} {what}"
     return f"{text}, {pledge.condition}" if pledge.condition else text
 

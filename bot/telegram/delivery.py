@@ -224,7 +224,7 @@ class Courier:
                 return "skipped"
             return "sent"
         row_id = item.id
-        if not await self._sql(self.outbox.renew, row_id):
+        if not self.outbox.fresh(item) and not await self._sql(self.outbox.renew, row_id):
             return "skipped"  # taken over by another worker, or already sent
         done = item.parts_sent
 

@@ -138,7 +138,7 @@ def test_a_trained_checker_head_recognises_a_self_serving_initiative_it_never_sa
     examples = read_checker_corpus([_write(tmp_path / "checker.t.jsonl", _checker_rows())])
     embeddings = HashingEmbeddings()
     heads, report = train_checker(examples, OfflineChecker(embeddings, heads=None))
-    assert report["cross_validation"]["verdict_accuracy"] > 0.8  # whole value chains held out in each fold
+    assert report["cross_validation"]["joint_thresholds"]["verdict"] > 0.8  # whole value chains held out per fold
     checker = OfflineChecker(embeddings, heads=heads)
     card = checker.check("A grant to Sisal Holdings Ltd for its own new office. The weather was fine.")
     assert card.status(CriterionId.industry_wide) is Status.not_met
