@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.capture.lexicon import NONE_LABEL, CaptureLexicon, load_lexicon, phrase_pattern
+from bot.capture.lexicon import NONE_LABEL, CaptureLexicon, load_lexicon, load_overrides, phrase_pattern
 from bot.capture.splitter import Segment, split_message, summarise
 from bot.domain import CapturedInput, InputKind
 from bot.errors import PlanbotError
@@ -59,6 +59,7 @@ class OfflineExtractor:
         self._heads_wanted = heads
         self._heads: object = _PACKAGED
         self.lexicon = lexicon or load_lexicon()
+        self._overrides = load_overrides()
         none = self.lexicon.none
         self._cues = {kind: phrase_pattern(self.lexicon.cues.get(kind, [])) for kind in InputKind}
         self._social = phrase_pattern(none.social + none.filler)
@@ -242,6 +243,12 @@ class OfflineExtractor:
                     confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
                 )
 
+    def _override(self, text: str) -> InputKind | None:
+        """A kind a high-precision pattern of `prompts/capture/<lang>.overrides.yaml` settles, if any."""
+        if text.rstrip().endswith("?"):
+            return None
+        return next((kind for kind, patterns in self._overrides.items() if any(p.search(text) for p in patterns)), None)
+
     def _classify_learned(self, heads: HeadSet, pending: list[SegmentAnalysis], question: str | None) -> None:
         texts = [a.segment.text for a in pending]
         vectors = _normalised(self._embeddings.embed_documents(texts))
@@ -251,6 +258,9 @@ class OfflineExtractor:
             probabilities = {label: float(p) for label, p in zip(head.classes, row, strict=True)}
             analysis.scores = probabilities
             winner = max(probabilities, key=probabilities.__getitem__)
+            overridden = self._override(analysis.segment.text)
+            if overridden is not None:
+                winner = overridden.value
             if winner == NONE_LABEL:
                 analysis.reason = "none"
                 continue

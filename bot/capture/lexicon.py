@@ -97,3 +97,18 @@ def load_lexicon(path: Path | str | None = None) -> CaptureLexicon:
     except (yaml.YAMLError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:200]
         raise PlanbotError(f"{target}: not a valid capture lexicon ({reason})") from None
+
+
+DEFAULT_OVERRIDES_PATH = PROMPTS_DIR / "capture" / "en.overrides.yaml"
+
+
+def load_overrides(path: Path | str | None = None) -> dict[InputKind, list[re.Pattern[str]]]:
+    """The head's high-precision overrides; a broken file is a one-line PlanbotError naming it."""
+    target = Path(path) if path else DEFAULT_OVERRIDES_PATH
+    if not target.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+        return {InputKind(kind): [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()}
+    except (yaml.YAMLError, ValueError, TypeError, re.error) as exc:
+        raise PlanbotError(f"{target}: not a valid overrides file ({str(exc).splitlines()[0][:200]})") from None

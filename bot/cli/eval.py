@@ -58,7 +58,12 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
         suite: Annotated[
-            str | None, typer.Option("--suite", help="answers, capture, themes, checker, interview, proposals")
+            str | None,
+            typer.Option(
+                "--suite",
+                help="answers, capture, capture_heldout, capture_realworld, themes, themes_heldout, checker, "
+                "checker_heldout, checker_realworld, interview, proposals, plan_quality (default: all)",
+            ),
         ] = None,
         dataset: Annotated[
             Path | None, typer.Option("--dataset", help="Run the suite on this JSON Lines file.")

@@ -167,3 +167,14 @@ def test_a_broken_lexicon_file_is_a_one_line_error(tmp_path) -> None:
     assert "\n" not in str(caught.value)
     with pytest.raises(PlanbotError, match="no such capture lexicon"):
         load_lexicon(tmp_path / "missing.yaml")
+
+
+def test_a_broken_overrides_file_is_a_one_line_error_naming_it(tmp_path) -> None:
+    from bot.capture.lexicon import load_overrides
+    from bot.errors import PlanbotError
+
+    broken = tmp_path / "en.overrides.yaml"
+    broken.write_text("idea:\n  - '(unclosed'\n", encoding="utf-8")
+    with pytest.raises(PlanbotError, match=r"en\.overrides\.yaml: not a valid overrides file"):
+        load_overrides(broken)
+    assert load_overrides(tmp_path / "missing.yaml") == {}

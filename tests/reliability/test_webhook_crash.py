@@ -93,13 +93,15 @@ async def test_sigkill_of_a_webhook_worker_loses_and_doubles_nothing(bot_api: Fa
             await worker.say(facilitator, text)
         await bot_api.wait_for(lambda: INVITE_LINK.search(facilitator.last or ""), timeout=30)
         code = INVITE_LINK.search(facilitator.last).group(2)
-        people = []
-        for n in range(PEOPLE):
+
+        async def join(n: int) -> ScriptedChat:
             chat = ScriptedChat(bot_api, bot_api.new_user(f"Farmer{n}"))
             await worker.say(chat, f"/start {code}")
             for label in STAKEHOLDER_STEPS:
                 await worker.tap(chat, label)
-            people.append(chat)
+            return chat
+
+        people = list(await asyncio.gather(*(join(n) for n in range(PEOPLE))))  # they join at the same time
 
         queued = {chat.user.id: [bot_api.send_text(chat.user, f"answer {m} of farmer {n}: the milk price is low")
                                  for m in range(MESSAGES)] for n, chat in enumerate(people)}  # fmt: skip
