@@ -15,7 +15,7 @@ from bot.capture.lexicon import NONE_LABEL, CaptureLexicon, load_lexicon, load_o
 from bot.capture.splitter import Segment, split_message, summarise
 from bot.domain import CapturedInput, InputKind
 from bot.errors import PlanbotError
-from bot.learning.heads import HeadSet, LinearHead, load_heads
+from bot.learning.heads import PACKAGED, HeadSet, LazyHeads, LinearHead
 from bot.messages import catalogue
 from bot.ports import INTERVIEW_TOPICS
 
@@ -24,7 +24,6 @@ HEAD_NAME = "kind"
 CONTINUATION_HEAD = "continuation"  # does a piece of a message go on about the piece before it?
 SAME_INPUT, NEW_INPUT = "same", "new"
 QUESTION_FEATURE_SCALE = 0.25
-_PACKAGED = object()
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _EDGE_PUNCT = " \t.,;:!?¡¿…'\"()[]{}-–—*_~"
@@ -52,12 +51,9 @@ class OfflineExtractor:
     the cues, few-shot prototypes and question priors decide alone: the keyword baseline of the evals.
     """
 
-    def __init__(
-        self, embeddings: Embeddings, lexicon: CaptureLexicon | None = None, heads: object = _PACKAGED
-    ) -> None:
+    def __init__(self, embeddings: Embeddings, lexicon: CaptureLexicon | None = None, heads: object = PACKAGED) -> None:
         self._embeddings = embeddings
-        self._heads_wanted = heads
-        self._heads: object = _PACKAGED
+        self._heads = LazyHeads(HEADS_TASK, embeddings, heads)
         self.lexicon = lexicon or load_lexicon()
         self._overrides = load_overrides()
         none = self.lexicon.none
@@ -81,10 +77,7 @@ class OfflineExtractor:
     @property
     def heads(self) -> HeadSet | None:
         """The learned head in use, or None (cue-only); resolved on first use, as it needs one embedding."""
-        if self._heads is _PACKAGED:
-            wanted = self._heads_wanted
-            self._heads = load_heads(HEADS_TASK, self._embeddings) if wanted is _PACKAGED else wanted
-        return self._heads  # type: ignore[return-value]
+        return self._heads.value
 
     def features(self, vectors: np.ndarray, texts: list[str], question: str | None) -> np.ndarray:
         """A head's input rows: the segment's vector, the question it answers (one-hot) and its cue counts."""
@@ -235,13 +228,7 @@ class OfflineExtractor:
             elif probabilities[winner] < self.lexicon.min_confidence:
                 analysis.reason = "unclear"
             else:
-                analysis.reason = "input"
-                analysis.captured = CapturedInput(
-                    kind=InputKind(winner),
-                    text=analysis.segment.text,
-                    summary=summarise(analysis.segment.text),
-                    confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
-                )
+                _capture(analysis, InputKind(winner), probabilities[winner])
 
     def _override(self, text: str) -> InputKind | None:
         """A kind a high-precision pattern of `prompts/capture/<lang>.overrides.yaml` settles, if any."""
@@ -264,13 +251,17 @@ class OfflineExtractor:
             if winner == NONE_LABEL:
                 analysis.reason = "none"
                 continue
-            analysis.reason = "input"
-            analysis.captured = CapturedInput(
-                kind=InputKind(winner),
-                text=analysis.segment.text,
-                summary=summarise(analysis.segment.text),
-                confidence=round(min(max(probabilities[winner], 0.0), 1.0), 3),
-            )
+            _capture(analysis, InputKind(winner), probabilities[winner])
+
+
+def _capture(analysis: SegmentAnalysis, kind: InputKind, probability: float) -> None:
+    analysis.reason = "input"
+    analysis.captured = CapturedInput(
+        kind=kind,
+        text=analysis.segment.text,
+        summary=summarise(analysis.segment.text),
+        confidence=round(min(max(probability, 0.0), 1.0), 3),
+    )
 
 
 def pair_features(before: np.ndarray, after: np.ndarray) -> np.ndarray:

@@ -17,13 +17,12 @@ from bot.checker.rubric import CriterionSpec, Rubric, compile_cue, load_rubric
 from bot.checker.verdict import decide_verdict
 from bot.domain import CriterionId, Status
 from bot.errors import PlanbotError
-from bot.learning.heads import HeadSet, load_heads
+from bot.learning.heads import PACKAGED, HeadSet, LazyHeads
 from bot.messages import catalogue
 
 HEADS_TASK = "checker"
 # The classes of a criterion head, in the order training writes them.
 HEAD_CLASSES = ("none", Status.met.value, Status.not_met.value)
-_PACKAGED = object()
 
 
 @dataclass
@@ -53,21 +52,17 @@ class OfflineChecker:
     embedding model) by the rubric's cues and prototypes alone: the keyword baseline of the evals.
     """
 
-    def __init__(self, embeddings: Embeddings, rubric: Rubric | None = None, heads: object = _PACKAGED) -> None:
+    def __init__(self, embeddings: Embeddings, rubric: Rubric | None = None, heads: object = PACKAGED) -> None:
         self.embeddings = embeddings
         self.rubric = rubric or load_rubric()
         self.parser = Parser(self.rubric.lexicon)
         self._compiled: dict[CriterionId, _Compiled] | None = None
-        self._heads_wanted = heads
-        self._heads: object = _PACKAGED
+        self._heads = LazyHeads(HEADS_TASK, embeddings, heads)
 
     @property
     def heads(self) -> HeadSet | None:
         """The learned heads in use, or None (cue-only); resolved on first use, as it needs one embedding."""
-        if self._heads is _PACKAGED:
-            wanted = self._heads_wanted
-            self._heads = load_heads(HEADS_TASK, self.embeddings) if wanted is _PACKAGED else wanted
-        return self._heads  # type: ignore[return-value]
+        return self._heads.value
 
     def _criteria(self) -> dict[CriterionId, _Compiled]:
         """Cue patterns and prototype vectors, built once per checker (one embedding batch)."""

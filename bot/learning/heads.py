@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +115,21 @@ def load_heads(task: str, embeddings: Embeddings) -> HeadSet | None:
         log.warning("the %s heads were trained on another embedding model: cue-only decisions", task)
         return None
     return heads
+
+
+PACKAGED = object()  # "the packaged heads of this task", as opposed to given heads or None (cue-only)
+
+
+class LazyHeads:
+    """The heads a provider decides with, resolved on first use (checking the packaged ones costs one embedding)."""
+
+    def __init__(self, task: str, embeddings: Embeddings, wanted: object = PACKAGED) -> None:
+        self.task = task
+        self.embeddings = embeddings
+        self.wanted = wanted
+
+    @cached_property
+    def value(self) -> HeadSet | None:
+        if self.wanted is PACKAGED:
+            return load_heads(self.task, self.embeddings)
+        return self.wanted  # type: ignore[return-value]

@@ -47,9 +47,15 @@ def test_thresholds_file_has_the_required_floors_and_ceilings() -> None:
     assert bounds["answers"]["abstention_recall"].min == 1.0
     assert bounds["capture"]["macro_f1"].min == 0.85
     assert bounds["capture"]["false_input_rate"].max == 0.10
-    assert bounds["checker"]["verdict_accuracy"].min == 0.85
-    assert bounds["checker"]["criterion_accuracy"].min == 0.80
+    assert bounds["checker"]["verdict_accuracy"].min == 0.75  # in-house set, written with the cues
+    assert bounds["checker"]["criterion_accuracy"].min == 0.85
     assert bounds["checker"]["injection_verdict_changes"].max == 0
+    # the honest measures: text the heads never saw is gated too
+    assert bounds["checker_heldout"]["verdict_accuracy"].min >= 0.80
+    assert bounds["checker_heldout"]["injection_verdict_changes"].max == 0
+    assert bounds["checker_realworld"]["verdict_accuracy"].min >= 0.55
+    assert bounds["capture_heldout"]["macro_f1"].min >= 0.90
+    assert bounds["capture_realworld"]["macro_f1"].min >= 0.85
     assert bounds["themes"]["mean_ari"].min == 0.65
     assert bounds["interview"]["topic_coverage"].min == 1.0
     assert bounds["interview"]["canary_leaks"].max == 0

@@ -28,13 +28,14 @@ def test_no_llm_setting_means_the_offline_engine(clean_env) -> None:
     assert build_chat_model(load_settings()) is None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed")
+@pytest.mark.skipif(importlib.util.find_spec("langchain_anthropic") is not None, reason="langchain-anthropic installed")
 def test_a_missing_provider_package_is_named_with_the_install_command(clean_env, monkeypatch) -> None:
-    monkeypatch.setenv("PLANBOT_LLM", "openai:gpt-4o-mini")
+    """The dev extras install langchain-openai (for the loopback server tests), not langchain-anthropic."""
+    monkeypatch.setenv("PLANBOT_LLM", "anthropic:claude-3-5-haiku-latest")
     with pytest.raises(SettingsError) as caught:
         build_chat_model(load_settings())
     assert str(caught.value) == (
-        "PLANBOT_LLM: openai needs the package langchain-openai: pip install 'planbot[openai]'"
+        "PLANBOT_LLM: anthropic needs the package langchain-anthropic: pip install 'planbot[anthropic]'"
     )
     assert "\n" not in str(caught.value)
 

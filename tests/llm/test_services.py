@@ -19,13 +19,13 @@ def test_no_llm_setting_builds_nothing(clean_env, offline_answerer, offline_extr
     assert built is None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai installed")
+@pytest.mark.skipif(importlib.util.find_spec("langchain_anthropic") is not None, reason="langchain-anthropic installed")
 def test_a_missing_provider_package_stops_start_up_with_one_line(
     clean_env, offline_answerer, offline_extractor, offline_checker
 ) -> None:
-    with pytest.raises(SettingsError, match=r"pip install 'planbot\[openai\]'"):
+    with pytest.raises(SettingsError, match=r"pip install 'planbot\[anthropic\]'"):
         build_llm_services(
-            load_settings(llm="openai:gpt-4o-mini"),
+            load_settings(llm="anthropic:claude-3-5-haiku-latest"),
             answerer=offline_answerer,
             extractor=offline_extractor,
             checker=offline_checker,
