@@ -114,7 +114,7 @@ class OfflineChecker:
                     id=criterion_id,
                     status=status,
                     evidence=evidence if status is not Status.unclear else None,
-                    citation=GuidanceCitation(document=self.rubric.document, quote=compiled.spec.quote),
+                    citation=GuidanceCitation(document=self.rubric.document, quote=compiled.spec.quote_for(status)),
                     strength=strength,
                 )
             )

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.domain import CriterionId
+from bot.domain import CriterionId, Status
 from bot.errors import PlanbotError
 
 CRITERIA_PATH = Path(__file__).resolve().parent.parent.parent / "knowledge" / "criteria.yaml"
@@ -47,6 +47,12 @@ class CriterionSpec(BaseModel):
     id: CriterionId
     label: str
     quote: str
+    quote_not_met: str | None = None  # the passage an initiative that contradicts the criterion goes against
+
+    def quote_for(self, status: Status) -> str:
+        """The guidance words cited beside a status: the contradicted passage for not_met, where there is one."""
+        return self.quote_not_met if status is Status.not_met and self.quote_not_met else self.quote
+
     met: str
     not_met: str
     question: str

@@ -107,7 +107,9 @@ class LLMJudge:
                         id=offline.id,
                         status=model.status,
                         evidence=" ".join((model.evidence or "").split()),
-                        citation=offline.citation,
+                        citation=offline.citation.model_copy(
+                            update={"quote": self.rubric.criterion(offline.id).quote_for(model.status)}
+                        ),
                     )
                 )
                 continue

@@ -9,7 +9,7 @@ import pytest
 
 from bot.checker.rubric import load_rubric
 from bot.cli.app import main
-from bot.domain import CriterionId
+from bot.domain import CriterionId, Status
 
 
 @pytest.mark.parametrize("text", ["", "   "])
@@ -34,11 +34,15 @@ def test_json_shape_is_the_contract(clean_env: Path, capsys: pytest.CaptureFixtu
     assert set(data) == {"verdict", "criteria", "questions"}
     assert data["verdict"] == "not_recommended"
     assert [c["id"] for c in data["criteria"]] == [c.value for c in CriterionId]
-    quotes = {c.id.value: c.quote for c in load_rubric().criteria}
+    rubric = load_rubric()
     for item in data["criteria"]:
         assert set(item) == {"id", "status", "evidence", "citation"}
-        assert item["citation"] == {"document": "upgrading-plan-guidance", "quote": quotes[item["id"]]}
+        quote = rubric.criterion(item["id"]).quote_for(Status(item["status"]))
+        assert item["citation"] == {"document": "upgrading-plan-guidance", "quote": quote}
         assert (item["evidence"] is None) == (item["status"] == "unclear")
+    industry = next(c for c in data["criteria"] if c["id"] == "industry_wide")
+    assert industry["status"] == "not_met"  # one firm: it cites the passage it goes against
+    assert industry["citation"]["quote"].startswith("avoid enterprise-level interventions unless")
     unclear = [c["id"] for c in data["criteria"] if c["status"] == "unclear"]
     assert [q["criterion"] for q in data["questions"]] == unclear
 

@@ -28,6 +28,8 @@ def test_every_quote_is_verbatim_from_the_guidance() -> None:
     guidance = _squash(GUIDANCE.read_text(encoding="utf-8"))
     for criterion in load_rubric().criteria:
         assert _squash(criterion.quote) in guidance, criterion.id
+        if criterion.quote_not_met:
+            assert _squash(criterion.quote_not_met) in guidance, criterion.id
 
 
 def test_every_criterion_has_a_label_a_question_cues_and_examples() -> None:

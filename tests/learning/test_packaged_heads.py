@@ -35,6 +35,9 @@ def test_a_self_serving_initiative_is_not_recommended_with_its_sentence_as_evide
     decided = [r for r in card.criteria if r.id in (CriterionId.industry_wide, CriterionId.reaches_mses)]
     assert any(r.status is Status.not_met for r in decided)
     assert all(r.evidence is None or r.evidence in text for r in decided)
+    industry = next(r for r in decided if r.id is CriterionId.industry_wide)
+    if industry.status is Status.not_met:  # the passage it goes against, not the general one
+        assert industry.citation.quote.startswith("avoid enterprise-level interventions")
 
 
 def test_a_quick_win_answer_is_an_idea_not_an_aggregation_point(real_embeddings) -> None:
