@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
-from bot.llm.client import HOUR, Limits, LLMUnavailable, Scope
+from bot.llm.client import HOUR, Limits, LLMUnavailable, Scope, budget_keys
 from bot.storage import Database
 from bot.storage.limits import BUCKET_SECONDS, LIFETIME, bump_usage, forget_usage_before, usage_since
 
@@ -42,12 +42,7 @@ class SharedBudget:
         return self._db
 
     def _keys(self, scope: Scope) -> list[tuple[str, int, int]]:
-        keys = []
-        if scope.person is not None:
-            keys.append((f"person:{scope.person}", self.limits.person_requests, self.limits.person_tokens))
-        if scope.plan is not None:
-            keys.append((f"plan:{scope.plan}", self.limits.plan_requests, self.limits.plan_tokens))
-        return keys
+        return budget_keys(scope, self.limits)
 
     @contextlib.contextmanager
     def _unit(self) -> Iterator[tuple[Session, bool]]:

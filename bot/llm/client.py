@@ -101,6 +101,16 @@ class Limits:
     plan_tokens: int = 600_000
 
 
+def budget_keys(scope: Scope, limits: Limits) -> list[tuple[str, int, int]]:
+    """The counters a call in `scope` spends, each with its hourly request and token limits."""
+    keys = []
+    if scope.person is not None:
+        keys.append((f"person:{scope.person}", limits.person_requests, limits.person_tokens))
+    if scope.plan is not None:
+        keys.append((f"plan:{scope.plan}", limits.plan_requests, limits.plan_tokens))
+    return keys
+
+
 class Budget:
     """Requests and tokens per hour, per person and per plan, in process memory (sliding window)."""
 
@@ -112,12 +122,7 @@ class Budget:
         self._lock = threading.Lock()
 
     def _keys(self, scope: Scope) -> list[tuple[str, int, int]]:
-        keys = []
-        if scope.person is not None:
-            keys.append((f"person:{scope.person}", self.limits.person_requests, self.limits.person_tokens))
-        if scope.plan is not None:
-            keys.append((f"plan:{scope.plan}", self.limits.plan_requests, self.limits.plan_tokens))
-        return keys
+        return budget_keys(scope, self.limits)
 
     def _trim(self, key: str, now: float) -> None:
         requests, tokens = self._requests[key], self._tokens[key]

@@ -33,7 +33,7 @@ Lazy = T | Callable[[], T]
 
 
 def _resolve(value: Lazy[T]) -> T:
-    return value() if callable(value) and not hasattr(value, "check") and not hasattr(value, "ask") else value
+    return value() if callable(value) else value  # the offline providers are objects, not callables
 
 
 class LLMServices:

@@ -56,7 +56,6 @@ from bot.export.draft import Draft
 from bot.messages import catalogue
 from bot.proposals import material_for, phrases
 from bot.proposals.models import NOUN_PHRASE_FIELDS, ProposalFields
-from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PersonRow, StoredInput
 from bot.storage.workshop_models import InitiativeRow
 from bot.themes import ThemeItem, answering
@@ -139,14 +138,8 @@ def interview(engine: Any, row: dict[str, Any]) -> PlayedPlan:
     msg = catalogue()
     topics = [topic.key for topic in interview_data().topics]
     db = engine.db
-    facilitator = TranscriptAdapter(engine, Person(key=f"pq:{row['id']}:facilitator", display_name="Facilitator"))
-    facilitator.send(f"/newplan {row['name']}")
-    facilitator.send(row["value_chain"])
-    facilitator.send(row["region"])
-    with db.session() as session:
-        plan = session.query(Plan).filter(Plan.name == row["name"]).order_by(Plan.id.desc()).first()
-        assert plan is not None, f"{row['id']}: /newplan created no plan"
-        played = PlayedPlan(plan_id=plan.id)
+    plan_id = proposals.open_plan(engine, db, row, key_prefix="pq")
+    played = PlayedPlan(plan_id=plan_id)
     for n, person in enumerate(row["stakeholders"]):
         key = f"pq:{row['id']}:{n}"
         code = engine.enrol(played.plan_id, "stakeholder")

@@ -206,20 +206,27 @@ def traceable(proposal: Proposal) -> bool:
     return bool(proposal.answers) and bool(proposal.guidance.quote or met)
 
 
-def run_plan(
-    engine: Any, db: Database, embeddings: Embeddings, row: dict[str, Any], drafter: Any = None
-) -> PlanOutcome:
-    """Interviews one scripted plan through `engine`, then proposes from what SQL holds for it (with
-    `drafter`, the LLM drafter, the offline proposer being its fallback)."""
-    msg = catalogue()
-    facilitator = TranscriptAdapter(engine, Person(key=f"eval:{row['id']}:facilitator", display_name="Facilitator"))
+def open_plan(engine: Any, db: Database, row: dict[str, Any], key_prefix: str) -> int:
+    """The id of the plan a scripted facilitator has just opened with /newplan."""
+    facilitator = TranscriptAdapter(
+        engine, Person(key=f"{key_prefix}:{row['id']}:facilitator", display_name="Facilitator")
+    )
     facilitator.send(f"/newplan {row['name']}")
     facilitator.send(row["value_chain"])
     facilitator.send(row["region"])
     with db.session() as session:
         plan = session.query(Plan).filter(Plan.name == row["name"]).order_by(Plan.id.desc()).first()
         assert plan is not None, f"{row['id']}: /newplan created no plan"
-        plan_id = plan.id
+        return plan.id
+
+
+def run_plan(
+    engine: Any, db: Database, embeddings: Embeddings, row: dict[str, Any], drafter: Any = None
+) -> PlanOutcome:
+    """Interviews one scripted plan through `engine`, then proposes from what SQL holds for it (with
+    `drafter`, the LLM drafter, the offline proposer being its fallback)."""
+    msg = catalogue()
+    plan_id = open_plan(engine, db, row, key_prefix="eval")
     problems: list[str] = []
     for n, person in enumerate(row["stakeholders"]):
         code = engine.enrol(plan_id, "stakeholder")
