@@ -4,7 +4,10 @@ Vectors are given, so embedding is left out and only the clustering is measured.
 number of latent themes (unit centres in random directions plus Gaussian noise), so the cost should grow
 about linearly with n (O(n·k·d)); an n×n similarity matrix would grow 100× per step instead.
 
-    .venv/bin/python bench/bench_themes.py [--sizes 1000 10000 100000] [--dim 384] [--topics 200]
+By default the vectors are lists of floats (a caller's own items); `--stored` gives them as /summary does, the
+float32 bytes each input keeps (bot/themes/plan_themes.py), which the clustering reads without a list of floats.
+
+    .venv/bin/python bench/bench_themes.py [--sizes 1000 10000 100000] [--dim 384] [--topics 200] [--stored]
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ class NoEmbeddings(Embeddings):
         raise AssertionError("bench asked to embed a query")
 
 
-def synthetic_items(n: int, dim: int, topics_per_kind: int, seed: int = 0) -> list[ThemeItem]:
-    """n items spread over the five kinds, each near one of its kind's latent theme centres."""
+def synthetic_items(n: int, dim: int, topics_per_kind: int, seed: int = 0, stored: bool = False) -> list[ThemeItem]:
+    """n items spread over the five kinds, each near one of its kind's latent theme centres; `stored`: each
+    vector as the float32 bytes an input keeps."""
     rng = np.random.default_rng(seed)
     kinds = [kind.value for kind in InputKind]
     centres = rng.normal(size=(len(kinds), topics_per_kind, dim))
@@ -45,7 +49,7 @@ def synthetic_items(n: int, dim: int, topics_per_kind: int, seed: int = 0) -> li
             person_id=int(i % 97),
             kind=kinds[kind_of[i]],
             text=f"input {i}",
-            vector=vectors[i].astype(np.float32).tolist(),
+            vector=vectors[i].astype("<f4").tobytes() if stored else vectors[i].astype(np.float32).tolist(),
         )
         for i in range(n)
     ]
@@ -56,19 +60,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--topics", type=int, default=200, help="latent themes per kind")
+    parser.add_argument("--stored", action="store_true", help="vectors as stored with the inputs (float32 bytes)")
     args = parser.parse_args()
     embeddings = NoEmbeddings()
     print(f"{'items':>8} {'seconds':>9} {'themes':>7} {'growth':>7}")
     previous: tuple[int, float] | None = None
     for n in args.sizes:
-        items = synthetic_items(n, args.dim, args.topics)
+        items = synthetic_items(n, args.dim, args.topics, stored=args.stored)
         start = time.perf_counter()
         themes = cluster(items, embeddings)
         seconds = time.perf_counter() - start
         growth = "" if previous is None else f"{seconds / previous[1]:.1f}x/{n / previous[0]:.0f}x"
         print(f"{n:>8} {seconds:>9.3f} {len(themes):>7} {growth:>7}", flush=True)
         previous = (n, seconds)
-    print(f"(dim={args.dim}, {args.topics} latent themes per kind; growth = time ratio / size ratio)")
+    form = "stored float32 bytes" if args.stored else "lists of floats"
+    print(f"(dim={args.dim}, {args.topics} latent themes per kind, vectors as {form}; growth: time ratio/size ratio)")
 
 
 if __name__ == "__main__":

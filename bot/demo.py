@@ -8,6 +8,7 @@ network; the drafts the bot sends to the facilitator are written to the output f
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,14 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.markup import escape
 
+from bot.messages import catalogue
+from bot.paths import knowledge_path
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.loopback import DEFAULT_TOKEN, FakeBotApi
 from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat, running_bot
 
-SCRIPT = Path(__file__).resolve().parent.parent / "knowledge" / "demo-workshop.yaml"
+SCRIPT = knowledge_path("demo-workshop.yaml")
 FORMATS = ("docx", "md", "json")
 SAVE, SKIP, ACCEPT = "Save as initiative", "Skip", "Accept"
 
@@ -53,6 +56,33 @@ def _button_label(chat: ScriptedChat, number: int) -> str:
 
 def load_script(path: Path = SCRIPT) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _asked_pattern() -> re.Pattern[str]:
+    """The catalogue's follow-up line ("Question {n} of {total} ({label}): ...") as a pattern that finds the label."""
+    template = str(catalogue().raw("initiatives.followup")).split("{label}")
+    head = re.escape(template[0]).replace(re.escape("{n}"), r"\d+").replace(re.escape("{total}"), r"\d+")
+    tail = re.escape(template[1].split("{question}")[0]) if len(template) > 1 else ""
+    return re.compile(f"^{head}(?P<label>.+?){tail}", re.MULTILINE)
+
+
+def asked_criterion(reply: str) -> str | None:
+    """The criterion id of the follow-up question a /check reply asks ("Question 1 of 3 (Near-term benefits): ..."),
+    read from the rubric's labels; None when the reply asks none."""
+    from bot.checker.rubric import load_rubric
+
+    found = _asked_pattern().search(reply)
+    if found is None:
+        return None
+    labels = {spec.label: spec.id.value for spec in load_rubric().criteria}
+    return labels.get(found.group("label"))
+
+
+def follow_up_answer(reply: str, answers: dict[str, str]) -> str | None:
+    """The script's answer to the question the checker actually asked (the script keys its answers by criterion,
+    so they fit whatever order the checker asks in); None: nothing scripted for it, the facilitator taps Skip."""
+    criterion = asked_criterion(reply)
+    return answers.get(criterion) if criterion else None
 
 
 class Workshop:
@@ -124,8 +154,11 @@ async def run_workshop(settings: Settings, out_dir: Path, console: Console, scri
                 replies = await facilitator.converse(f"/check {item['text']}")
                 result.checks.append(replies[0].plain_text)
                 workshop.show(name, f"/check {item['text']}", replies)
-                for answer in item.get("follow_ups", []):
-                    workshop.show(name, answer, await facilitator.converse(answer))
+                answers = dict(item.get("follow_ups") or {})
+                while (answer := follow_up_answer(replies[-1].plain_text, answers)) is not None:
+                    answers.pop(asked_criterion(replies[-1].plain_text) or "", None)  # each answered once
+                    replies = await facilitator.converse(answer)
+                    workshop.show(name, answer, replies)
                 if not _has_button(facilitator, SAVE):
                     workshop.show(name, "[Skip]", await facilitator.choose(SKIP))
                 workshop.show(name, f"[{SAVE}]", await facilitator.choose(SAVE))

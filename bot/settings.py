@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, DirectoryPath, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import SettingsError
@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         Path("./data"),
         validation_alias=_env("PLANBOT_DATA_DIR"),
         description="Where the SQLite file, the embedded Chroma index and exports live.",
+    )
+    knowledge_dir: DirectoryPath | None = Field(
+        None,
+        validation_alias=_env("PLANBOT_KNOWLEDGE_DIR"),
+        description="A folder with a deployment's own guidance (upgrading-plan-guidance.md) or other knowledge/ "
+        "files; a file it lacks comes from the packaged knowledge/. Empty: the packaged knowledge/.",
     )
     database_url: str | None = Field(
         None,
@@ -159,7 +165,9 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("database_url", "embedding_model", "chroma_url", "llm", "llm_base_url", mode="before")
+    @field_validator(
+        "database_url", "embedding_model", "chroma_url", "llm", "llm_base_url", "knowledge_dir", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

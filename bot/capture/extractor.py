@@ -99,48 +99,76 @@ class OfflineExtractor:
 
     def extract(self, text: str, question: str | None = None) -> list[CapturedInput]:
         """The atomic inputs in `text`, classified with the help of the question it answers."""
-        return [a.captured for a in self.analyse(text, question) if a.captured is not None]
+        return self.extract_embedded(text, question)[0]
+
+    def extract_embedded(
+        self, text: str, question: str | None = None
+    ) -> tuple[list[CapturedInput], dict[str, list[float]]]:
+        """As `extract`, with the vectors embedded on the way (text → vector as the model gave it), so the engine
+        stores each input's vector without embedding its words a second time."""
+        vectors: dict[str, list[float]] = {}
+        analyses = self._analyse(text, question, vectors)
+        return [a.captured for a in analyses if a.captured is not None], vectors
 
     def is_question(self, text: str) -> bool:
         """A question to the assistant: at least one segment asks something and none holds an input."""
-        segments = self._segments(text)
+        # the split pieces first, with no embedding: a segment joined from pieces asks something only if one of
+        # its pieces does, so an answer with no question in it costs no model call here
+        pieces = split_message(text, self._continuations) if text and text.strip() else []
+        if not any(self._is_question_segment(piece.text) for piece in pieces):
+            return False
+        vectors: dict[str, list[float]] = {}
+        segments = self._segments(text, vectors)
         if not any(self._is_question_segment(s.text) for s in segments):
             return False
-        analyses = self.analyse(text)
+        analyses = self._analyse(text, None, vectors)
         return any(a.reason == "question" for a in analyses) and not any(a.captured for a in analyses)
 
     # --- analysis ---------------------------------------------------------------------------------------
 
     def analyse(self, text: str, question: str | None = None) -> list[SegmentAnalysis]:
         """Each segment of the message with the decision taken on it."""
+        return self._analyse(text, question, {})
+
+    def _embed(self, texts: list[str], vectors: dict[str, list[float]]) -> np.ndarray:
+        """Unit rows for `texts`; `vectors` (text → vector) keeps what this message embedded, so a text is
+        embedded once however many steps look at it (continuations, then classification)."""
+        missing = list(dict.fromkeys(text for text in texts if text not in vectors))
+        if missing:
+            vectors.update(zip(missing, self._embeddings.embed_documents(missing), strict=True))
+        return _normalised([vectors[text] for text in texts])
+
+    def _analyse(self, text: str, question: str | None, vectors: dict[str, list[float]]) -> list[SegmentAnalysis]:
         if question is not None and question not in INTERVIEW_TOPICS:
             raise PlanbotError(
                 catalogue().text("capture.unknown_topic", given=question, keys=", ".join(INTERVIEW_TOPICS))
             )
         analyses: list[SegmentAnalysis] = []
         pending: list[SegmentAnalysis] = []
-        for segment in self._segments(text):
+        for segment in self._segments(text, vectors):
             reason = self._rule_reason(segment.text)
             analysis = SegmentAnalysis(segment=segment, reason=reason or "pending")
             analyses.append(analysis)
             if reason is None:
                 pending.append(analysis)
         if pending:
-            self._classify(pending, question)
+            self._classify(pending, question, vectors)
         return analyses
 
-    def _segments(self, text: str | None) -> list[Segment]:
+    def _segments(self, text: str | None, vectors: dict[str, list[float]]) -> list[Segment]:
         if not text or not text.strip():
             return []
         pieces = split_message(text, self._continuations)
         heads = self.heads
         if heads is None or CONTINUATION_HEAD not in heads.heads or len(pieces) < 2:
             return pieces
-        return self._join_continuations(text, pieces, heads.heads[CONTINUATION_HEAD])
+        return self._join_continuations(text, pieces, heads.heads[CONTINUATION_HEAD], vectors)
 
-    def _join_continuations(self, text: str, pieces: list[Segment], head: LinearHead) -> list[Segment]:
+    def _join_continuations(
+        self, text: str, pieces: list[Segment], head: LinearHead, known: dict[str, list[float]]
+    ) -> list[Segment]:
         """A piece that goes on about the one before ("... there. boats from many islands land there") joins it."""
-        vectors = _normalised(self._embeddings.embed_documents([piece.text for piece in pieces]))
+        vectors = self._embed([piece.text for piece in pieces], known)
         same = head.probabilities(pair_features(vectors[:-1], vectors[1:]))[:, head.classes.index(SAME_INPUT)]
         joined = [pieces[0]]
         for piece, p in zip(pieces[1:], same, strict=True):
@@ -187,13 +215,13 @@ class OfflineExtractor:
                 self._prototype_matrix = _normalised(self._embeddings.embed_documents(texts))
             return self._prototype_labels, self._prototype_matrix
 
-    def _classify(self, pending: list[SegmentAnalysis], question: str | None) -> None:
+    def _classify(self, pending: list[SegmentAnalysis], question: str | None, known: dict[str, list[float]]) -> None:
         heads = self.heads
         if heads is not None:
-            self._classify_learned(heads, pending, question)
+            self._classify_learned(heads, pending, question, known)
             return
         labels, matrix = self._prototypes()
-        vectors = _normalised(self._embeddings.embed_documents([a.segment.text for a in pending]))
+        vectors = self._embed([a.segment.text for a in pending], known)
         similarities = vectors @ matrix.T
         weights = self.lexicon.weights
         prior = self.lexicon.prior(question)
@@ -236,9 +264,11 @@ class OfflineExtractor:
             return None
         return next((kind for kind, patterns in self._overrides.items() if any(p.search(text) for p in patterns)), None)
 
-    def _classify_learned(self, heads: HeadSet, pending: list[SegmentAnalysis], question: str | None) -> None:
+    def _classify_learned(
+        self, heads: HeadSet, pending: list[SegmentAnalysis], question: str | None, known: dict[str, list[float]]
+    ) -> None:
         texts = [a.segment.text for a in pending]
-        vectors = _normalised(self._embeddings.embed_documents(texts))
+        vectors = self._embed(texts, known)
         head = heads.heads[HEAD_NAME]
         rows = head.probabilities(self.features(vectors, texts, question))
         for analysis, row in zip(pending, rows, strict=True):

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field, ValidationError
 from bot.checker.models import Initiative, Scorecard
 from bot.domain import CriterionId, Status, Verdict
 from bot.errors import PlanbotError
+from bot.paths import EVAL_DATASETS_DIR
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent.parent / "evals" / "datasets"
+DATASETS_DIR = EVAL_DATASETS_DIR  # dev-only data: in a checkout, not in a wheel
 
 
 class _Checks(Protocol):

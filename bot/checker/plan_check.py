@@ -20,6 +20,7 @@ class PlanCheckId(StrEnum):
     influential_actor = "influential_actor"
     aggregation_point = "aggregation_point"
     themes_answered = "themes_answered"
+    themes_answered_by = "themes_answered_by"  # only when some top themes are answered and some are not
     accepted = "accepted"
 
 
@@ -39,6 +40,11 @@ class PlanCheckItem(BaseModel):
 
 class PlanCheck(BaseModel):
     checks: list[PlanCheckItem] = Field(default_factory=list)
+    answers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The caller's key of each initiative (a row id) -> the input ids of the constraint themes it "
+        "answers, by the one rule (bot.themes.answering) the check used; the export lists those themes under it.",
+    )
 
     @property
     def passed(self) -> bool:
@@ -126,13 +132,19 @@ def check_plan(
     )
     if not top_themes:
         themes_text = say("checker.plan.themes_none")
-    elif unanswered and shown:
-        themes_text = say("checker.plan.themes_answered_some", missing=", ".join(unanswered), pairs=shown)
-    elif unanswered:
+    elif unanswered:  # the themes no initiative answers, alone: a theme answered is never named in this line
         themes_text = say("checker.plan.themes_answered_fail", missing=", ".join(unanswered))
     else:
         themes_text = say("checker.plan.themes_answered_pass", pairs=shown)
     items.append(PlanCheckItem(id=PlanCheckId.themes_answered, passed=not unanswered, explanation=themes_text))
+    if unanswered and shown:  # which initiative answers which of the others: a line of its own
+        items.append(
+            PlanCheckItem(
+                id=PlanCheckId.themes_answered_by,
+                passed=True,
+                explanation=say("checker.plan.themes_answered_by", pairs=shown),
+            )
+        )
 
     wrong = [e.initiative.title for e in initiatives if e.accepted and e.scorecard.verdict is Verdict.not_recommended]
     items.append(

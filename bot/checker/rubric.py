@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.domain import CriterionId, Status
 from bot.errors import PlanbotError
+from bot.paths import knowledge_path
 
-CRITERIA_PATH = Path(__file__).resolve().parent.parent.parent / "knowledge" / "criteria.yaml"
+CRITERIA_PATH = knowledge_path("criteria.yaml")
 
 
 def compile_cue(pattern: str) -> re.Pattern[str]:

@@ -6,12 +6,14 @@ import importlib
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from bot.errors import PlanbotError
 
 # One line per command module; each defines `register(app: typer.Typer) -> None`.
 COMMAND_MODULES = [
     "bot.cli.knowledge",
+    "bot.cli.backup",
     "bot.cli.run",
     "bot.cli.export",
     "bot.cli.demo",
@@ -52,12 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         print("planbot: aborted", file=sys.stderr)
         return 1
-    except Exception as exc:  # click usage errors carry their own exit code
+    except Exception as exc:  # usage errors (typer's own click, or click) carry their own message and exit code
         import click
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click.ClickException | TyperException) and hasattr(exc, "show"):
             exc.show()
-            return exc.exit_code
+            return int(getattr(exc, "exit_code", 2))
         raise
     return 0
 

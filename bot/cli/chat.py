@@ -23,7 +23,7 @@ from bot.cli.terminal import parse_line
 from bot.engine import Engine, Incoming, Person, Reply
 from bot.engine.models import Choice, ReplyFile
 from bot.knowledge.service import KnowledgeBase
-from bot.messages import catalogue
+from bot.messages import LANGUAGES, Catalogue, catalogue
 
 QUIT = frozenset({"/quit", "/exit"})
 
@@ -31,6 +31,9 @@ QUIT = frozenset({"/quit", "/exit"})
 class ChatRole(StrEnum):
     facilitator = "facilitator"
     stakeholder = "stakeholder"
+
+
+ChatLanguage = StrEnum("ChatLanguage", {code: code for code in LANGUAGES})  # en, sw, fr: the catalogues
 
 
 def save_file(file: ReplyFile, folder: Path) -> Path:
@@ -43,8 +46,10 @@ def save_file(file: ReplyFile, folder: Path) -> Path:
     return target
 
 
-def render(replies: list[Reply], out: Console, files_dir: Path | None = None) -> list[Choice]:
-    msg = catalogue()
+def render(
+    replies: list[Reply], out: Console, files_dir: Path | None = None, msg: Catalogue | None = None
+) -> list[Choice]:
+    msg = msg or catalogue()
     choices: list[Choice] = []
     for reply in replies:
         if reply.to is not None:  # addressed to someone else (a reminder, a poll): shown, not offered
@@ -73,15 +78,21 @@ def run_chat(
 ) -> None:
     """Feeds lines to the engine until they run out or the person types /quit."""
     prefix = uuid.uuid4().hex[:8]
-    choices = render(engine.handle(person, parse_line(first, [], f"{prefix}-0")), out, files_dir)
+
+    def shown(replies: list[Reply]) -> list[Choice]:
+        """Files are announced in the person's language, like everything the engine says to them."""
+        msg = catalogue(engine.language_of(person)) if any(reply.files for reply in replies) else None
+        return render(replies, out, files_dir, msg)
+
+    choices = shown(engine.handle(person, parse_line(first, [], f"{prefix}-0")))
     for n, line in enumerate(lines, start=1):
         if line.strip().casefold() in QUIT:
             break
         incoming: Incoming = parse_line(line, choices, f"{prefix}-{n}")
         replies = engine.handle(person, incoming)
-        shown = render(replies, out, files_dir)
+        offered = shown(replies)
         if replies:
-            choices = shown
+            choices = offered
 
 
 def _typed_lines(out: Console) -> Iterable[str]:
@@ -100,9 +111,17 @@ def chat(
         Path | None,
         typer.Option("--out", help="Folder for the files planbot sends (/export); default: exports in the data dir."),
     ] = None,
+    language: Annotated[
+        ChatLanguage | None,
+        typer.Option(
+            "--language",
+            help="The language planbot speaks first, as a phone's language on Telegram; /language changes it.",
+        ),
+    ] = None,
 ) -> None:
     """Talk to planbot in the terminal: the same interview and commands as on Telegram."""
-    msg = catalogue()
+    code = language.value if language is not None else None
+    msg = catalogue(code) if code is not None else catalogue()
     with services() as built:
         if plan is not None:
             KnowledgeBase.require_plan_in(built.db, plan)  # a one-line error before the model is loaded
@@ -113,7 +132,7 @@ def chat(
         built.knowledge  # noqa: B018 - built for its side effect
         engine = built.engine
         who = name or role.value
-        person = Person(key=f"cli:{who}", display_name=who)
+        person = Person(key=f"cli:{who}", display_name=who, language=code)
         first = f"/start {engine.enrol(plan, role.value)}" if plan is not None else "/start"
         files_dir = out or built.settings.data_dir / "exports"
         run_chat(engine, person, _typed_lines(console), console, first=first, files_dir=files_dir)

@@ -15,6 +15,11 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
         task: str = typer.Option("all", "--task", help="checker, capture or all."),
+        fold_by: str = typer.Option(
+            "value_chain",
+            "--fold-by",
+            help="What the tuning folds hold out whole: value_chain (the default) or corpus (one writer's file).",
+        ),
         check: bool = typer.Option(
             False, "--check", help="Only say whether the shipped heads were trained on the current corpus and cues."
         ),
@@ -23,6 +28,8 @@ def register(app: typer.Typer) -> None:
         tasks = TASKS if task == "all" else (task,)
         if any(name not in TASKS for name in tasks):
             raise PlanbotError(f"--task: {task!r} is not a task (use checker, capture or all)")
+        if fold_by not in ("value_chain", "corpus"):
+            raise PlanbotError(f"--fold-by: {fold_by!r} is not a fold (use value_chain or corpus)")
         from bot.learning.corpus import fingerprint
         from bot.learning.heads import HEADS_DIR, read_heads
         from bot.learning.train import capture_sources, checker_sources
@@ -51,7 +58,7 @@ def register(app: typer.Typer) -> None:
         embeddings = SentenceTransformerEmbeddings(load_settings().embedding_model, cache_size=0)
         for name in tasks:
             if name == "checker":
-                heads, report = train_checker(corpora[name], OfflineChecker(embeddings, heads=None))
+                heads, report = train_checker(corpora[name], OfflineChecker(embeddings, heads=None), fold_by=fold_by)
             else:
                 heads, report = train_capture(corpora[name], OfflineExtractor(embeddings, heads=None))
             target = HEADS_DIR / f"{name}.npz"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.domain import InputKind
-from bot.engine import exports, groups, initiatives, interview, invites, plans
+from bot.engine import exports, groups, initiatives, interview, invites, language, plans
 from bot.engine import inputs as inputs_mod
 from bot.engine.models import Choice, Reply
 from bot.engine.summary import summary
@@ -122,6 +122,7 @@ def _switch_to(turn: Turn, plan_id: int) -> list[Reply]:
         raise turn.fail("engine.stale_choice")
     turn.state.active_plan_id = plan_id
     turn.set_mode(BASE)
+    language.speak(turn)  # another plan may have another default language
     plan = turn.plan()
     assert plan is not None
     return _resume(turn, [turn.reply("engine.switched", plan=plan.name)])
@@ -140,6 +141,22 @@ def cmd_forgetme(turn: Turn) -> list[Reply]:
         Choice(label=turn.t("engine.forget_no"), data="forget:no"),
     ]
     return [Reply(text=turn.t("engine.forget_confirm"), choices=choices)]
+
+
+def _after_language(turn: Turn, replies: list[Reply]) -> list[Reply]:
+    """After a language pick, what the person was doing (the consent, their question) again, in that language."""
+    if plans.stage(turn.membership()) in ("no_plan", "facilitator", "done"):
+        return replies
+    return _resume(turn, replies)
+
+
+def cmd_language(turn: Turn) -> list[Reply]:
+    """/language shows the three buttons; /language sw (or Kiswahili) picks at once."""
+    wanted = turn.incoming.args.strip()
+    picked = language.parse(wanted) if wanted else None
+    if picked is None:
+        return [language.ask(turn, given=wanted)]
+    return _after_language(turn, language.choose(turn, picked))
 
 
 def cmd_newplan(turn: Turn) -> list[Reply]:
@@ -370,8 +387,8 @@ def capture_notes(turn: Turn, text: str) -> list[Reply]:
             )
         )
     body = NOTES_PREFIX.sub("", text, count=1).strip() or text
-    found = turn.providers.extractor.extract(body, question=None)
-    rows, _ = inputs_mod.store(turn, plan.id, found, None, person_id=pseudo.id)
+    found, vectors = inputs_mod.extract(turn, body, None)  # the extractor's vectors are stored, not re-embedded
+    rows, _ = inputs_mod.store(turn, plan.id, found, None, person_id=pseudo.id, vectors=vectors)
     turn.set_mode(BASE)
     return [turn.reply("engine.notes_saved", date=date, count=len(rows), items=inputs_mod.describe(turn, rows))]
 
@@ -384,10 +401,12 @@ COMMANDS: dict[str, Command] = {
     "mine": Command(cmd_mine),
     "forgetme": Command(cmd_forgetme),
     "cancel": Command(cmd_cancel),
+    "language": Command(cmd_language),
     "newplan": Command(cmd_newplan),
     "invite": Command(cmd_invite, facilitator=True),
     "vision": Command(cmd_vision, facilitator=True),
     "roles": Command(cmd_roles, facilitator=True),
+    "planlanguage": Command(language.cmd_planlanguage, facilitator=True),
     "meeting": Command(cmd_meeting, facilitator=True),
     "summary": Command(cmd_summary, facilitator=True),
     "notes": Command(cmd_notes, facilitator=True),
@@ -422,7 +441,7 @@ def run_command(turn: Turn, name: str) -> list[Reply]:
 
 # Prefixes whose handlers check the choice against the SQL state themselves (stage, topic index), so an
 # older button that is still right for where the person stands keeps working.
-SELF_VALIDATED = ("iv", "consent", "role", "size", "org", *initiatives.SELF_VALIDATED)
+SELF_VALIDATED = ("iv", "consent", "role", "size", "org", language.PERSON, *initiatives.SELF_VALIDATED)
 
 
 def _own_input(turn: Turn, raw_id: str) -> StoredInput:
@@ -453,6 +472,10 @@ def run_choice(turn: Turn, data: str) -> list[Reply]:
         return _resume(turn, plans.on_profile_choice(turn, prefix, rest))
     if prefix == "sw" and rest.isdigit():
         return _switch_to(turn, int(rest))
+    if prefix == language.PERSON:
+        return _after_language(turn, language.choose(turn, rest))
+    if prefix == language.PLAN:
+        return language.set_plan_default(turn, rest)
     if prefix == "mp" and rest.isdigit():
         return mine_page(turn, int(rest))
     if prefix == "forget":

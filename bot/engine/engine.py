@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.checker.judge import Checker
-from bot.engine import commands, groups, invites
+from bot.engine import commands, groups, invites, language
 from bot.engine.models import Incoming, Person, Reply
 from bot.engine.outbox import Outbox, Outgoing
 from bot.engine.topics import has_words
@@ -97,7 +97,7 @@ class Engine:
         return self._handle(person, incoming, durable=True)
 
     def _handle(self, person: Person, incoming: Incoming, durable: bool) -> list[Outgoing]:
-        msg = catalogue(person.language or "en")
+        msg = catalogue(self.language_of(person))
         if incoming.chat_key is not None and incoming.command is None:
             return []  # group chatter is never captured, nor answered
         problem = self._precheck(incoming, msg)
@@ -118,6 +118,18 @@ class Engine:
                 log.exception("engine failed on a message of %s", person.key)
                 return [Outgoing(Reply(text=msg.text("engine.error")))]
         return [Outgoing(Reply(text=msg.text("engine.error")))]
+
+    def language_of(self, person: Person) -> str:
+        """The catalogue `person` reads (bot/engine/language.py), also for what an adapter says on its own."""
+        try:
+            with self.db.session() as session:
+                row = session.scalar(select(PersonRow).where(PersonRow.key == person.key))
+                state = session.get(ConversationState, row.id) if row is not None else None
+                plan_id = state.active_plan_id if state is not None else None
+                return language.resolve(session, row, plan_id, person.language)
+        except SQLAlchemyError:  # the store is down: the message itself will fail; say so in their phone's language
+            log.warning("could not read the language of %s", person.key, exc_info=True)
+            return language.resolve(None, None, None, person.language)
 
     def enrol(self, plan_id: int, role: str) -> str:
         """A single-use invite code to `plan_id` for `role`, for a local operator (the terminal chat)."""
@@ -195,11 +207,14 @@ class Engine:
             session.flush()
         elif person.display_name and row.display_name != person.display_name:
             row.display_name = person.display_name
+        if person.language and row.language != person.language:
+            row.language = person.language  # the phone's language, followed until the person picks one
         state = session.get(ConversationState, row.id)
         if state is None:
             state = ConversationState(person_id=row.id, state=BASE, pending={}, offered=[], updated_at=now)
             session.add(state)
             session.flush()
+        msg = catalogue(language.resolve(session, row, state.active_plan_id))
         if incoming.source_id and not incoming.edited:
             seen = session.scalar(
                 select(ProcessedMessage.id).where(

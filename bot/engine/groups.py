@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 
 from bot.domain import InputKind
 from bot.engine import inputs as inputs_mod
+from bot.engine import language
 from bot.engine.interview import question_reply
 from bot.engine.models import Incoming, PollSpec, Reply
 from bot.engine.plans import stage
 from bot.engine.turn import Providers, Turn
 from bot.messages import Catalogue, catalogue
 from bot.storage.models import Plan
-from bot.storage.plan_models import ConversationState, Membership, PersonRow, StoredInput
+from bot.storage.plan_models import ConversationState, Membership, PersonRow
 from bot.storage.workshop_models import GroupLink, InitiativeRow, PollRow, ReminderSent, VoteRow
-from bot.themes import ThemeItem
 
 GROUP_COMMANDS = frozenset({"linkgroup", "vote", "help"})
 VOTED_KINDS = (InputKind.constraint.value, InputKind.opportunity.value, InputKind.idea.value)
@@ -119,25 +119,11 @@ def cmd_vote(turn: Turn) -> list[Reply]:
     return _vote(turn, plan)
 
 
-def _cluster(turn: Turn, items: list[ThemeItem]) -> list:
-    if turn.providers.cluster is not None:
-        return list(turn.providers.cluster(items, turn.providers.embeddings))
-    from bot.themes import cluster
-
-    return cluster(items, turn.providers.embeddings)
-
-
 def theme_options(turn: Turn, plan_id: int) -> list[dict[str, str]]:
     """The plan's top themes (constraints, opportunities, ideas), ranked as /summary ranks them."""
-    rows = turn.session.scalars(
-        select(StoredInput)
-        .where(StoredInput.plan_id == plan_id, StoredInput.kind.in_(VOTED_KINDS))
-        .order_by(StoredInput.id)
-    )
-    items = [ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows]
+    items, themes = turn.providers.plan_themes().themes(turn.session, plan_id, VOTED_KINDS)
     if not items:
         return []
-    themes = _cluster(turn, items)
     ranked = sorted(themes, key=lambda th: (-len(set(th.person_ids)), -len(th.item_ids), min(th.item_ids)))
     options: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -301,7 +287,7 @@ def _remind(
         if person.id in done:
             skipped += 1
             continue
-        msg = catalogue(person.language or "en")
+        msg = catalogue(language.resolve(session, person, plan.id))  # each in their own language
         text = msg.text(text_key, plan=plan.name, date=meeting)
         if text_key == "groups.remind_text" and meeting:
             text = f"{text} {msg.text('groups.remind_meeting', date=meeting)}"

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.checker import followups
 from bot.checker.judge import Checker
-from bot.checker.models import Scorecard
+from bot.checker.models import FollowUp, Initiative, Scorecard
 from bot.checker.offline import OfflineChecker
 from bot.checker.rubric import load_rubric
 from bot.domain import InputKind, Verdict
@@ -20,6 +21,8 @@ from bot.engine import inputs as inputs_mod
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
+from bot.export.convert import phrase
+from bot.export.service import FOLLOW_UPS
 from bot.llm.client import llm_scope
 from bot.proposals import OfflineProposer, material_for, plan_check_for, store_proposals
 from bot.proposals.store import scorecard_of
@@ -43,14 +46,6 @@ def checker_for(turn: Turn) -> Checker:
     if turn.providers.checker is None:
         turn.providers.checker = OfflineChecker(turn.providers.embeddings)
     return turn.providers.checker
-
-
-def _cluster(turn: Turn):
-    if turn.providers.cluster is not None:
-        return turn.providers.cluster
-    from bot.themes import cluster
-
-    return cluster
 
 
 def _facilitator_plan(turn: Turn, command: str = "initiatives") -> Plan:
@@ -116,11 +111,31 @@ def _statuses(card: Scorecard) -> dict[str, str]:
 
 
 def _title(text: str) -> str:
+    """A whole phrase of the first line (its first clause when long), never cut inside a word or with "…"."""
     first = next((line for line in text.splitlines() if line.strip()), text)
-    return inputs_mod.shorten(first, TITLE_CHARS)
+    return phrase(first, TITLE_CHARS)[:300]
 
 
 # ---- /check with follow-up questions ---------------------------------------------------------------------
+# The pending state of a check: the typed text, the structured initiative the answers were merged into, the
+# answers given, the scorecard as the answers settled it, the criteria asked and the question now open.
+
+
+def _check_state(turn: Turn) -> dict[str, Any] | None:
+    if turn.state.state not in ("ck_followup", "ck_done"):
+        return None
+    pending = dict(turn.state.pending)
+    return pending if str(pending.get("text", "")).strip() else None
+
+
+def _loaded(turn: Turn, pending: dict[str, Any]) -> tuple[str, Initiative, list[followups.Answered], Scorecard]:
+    """The check in progress; a check begun before answers were merged (no scorecard kept) is checked again."""
+    text = str(pending["text"])
+    initiative = Initiative.model_validate(pending.get("initiative") or {"title": _title(text), "description": text})
+    answered = [followups.Answered.model_validate(a) for a in pending.get("answered", [])]
+    kept = pending.get("card")
+    card = Scorecard.model_validate(kept) if kept else checker_for(turn).check(text)
+    return text, initiative, answered, card
 
 
 def cmd_check(turn: Turn) -> list[Reply]:
@@ -128,17 +143,25 @@ def cmd_check(turn: Turn) -> list[Reply]:
     if not text:
         raise turn.fail("initiatives.check_usage")
     card = checker_for(turn).check(text)
-    return [Reply(text=render_scorecard(turn, card)), *_next_question(turn, text, card, asked=[])]
+    pending = {
+        "text": text,
+        "initiative": Initiative(title=_title(text), description=text).model_dump(mode="json"),
+        "answered": [],
+        "card": card.model_dump(mode="json"),
+        "asked": [],
+    }
+    return [Reply(text=render_scorecard(turn, card)), *_next_question(turn, pending, card)]
 
 
-def _next_question(turn: Turn, text: str, card: Scorecard, asked: list[str]) -> list[Reply]:
-    """The next unclear criterion's question (each asked once), or the offer to save."""
-    open_questions = [q for q in card.questions if q.criterion.value not in asked]
+def _next_question(turn: Turn, pending: dict[str, Any], card: Scorecard) -> list[Reply]:
+    """The next open question (each criterion asked once), or the offer to save."""
+    asked = list(pending.get("asked", []))
+    open_questions = [q for q in followups.questions(card) if q.criterion.value not in asked]
     if not open_questions:
-        return [_save_offer(turn, text, "initiatives.followups_done")]
+        return [_save_offer(turn, pending, "initiatives.followups_done")]
     question = open_questions[0]
-    asked = [*asked, question.criterion.value]
-    turn.set_mode("ck_followup", text=text, asked=asked, statuses=_statuses(card))
+    asked.append(question.criterion.value)
+    turn.set_mode("ck_followup", **(pending | {"asked": asked, "question": question.model_dump(mode="json")}))
     total = len(asked) + len(open_questions) - 1
     reply = turn.t(
         "initiatives.followup",
@@ -150,8 +173,8 @@ def _next_question(turn: Turn, text: str, card: Scorecard, asked: list[str]) -> 
     return [Reply(text=reply, choices=[Choice(label=turn.t("initiatives.skip"), data="ck:skip")])]
 
 
-def _save_offer(turn: Turn, text: str, key: str) -> Reply:
-    turn.set_mode("ck_done", text=text)
+def _save_offer(turn: Turn, pending: dict[str, Any], key: str) -> Reply:
+    turn.set_mode("ck_done", **{k: v for k, v in pending.items() if k != "question"})
     choices = [
         Choice(label=turn.t("initiatives.save"), data="ck:save"),
         Choice(label=turn.t("initiatives.discard"), data="ck:drop"),
@@ -160,37 +183,52 @@ def _save_offer(turn: Turn, text: str, key: str) -> Reply:
 
 
 def on_followup_answer(turn: Turn, answer: str) -> list[Reply]:
-    pending: dict[str, Any] = dict(turn.state.pending)
-    text = str(pending.get("text", ""))
-    if interview_data().control(answer) == "skip":
-        return [_save_offer(turn, text, "initiatives.followups_stopped")]
-    text = f"{text}\n{answer.strip()}"
-    card = checker_for(turn).check(text)
-    changed = _changes(turn, dict(pending.get("statuses", {})), card)
+    """The answer goes into the field its question is about and is re-checked with the initiative; it settles
+    that question's criterion only, on its own words (bot.checker.followups)."""
+    pending = _check_state(turn)
+    if pending is None:
+        turn.set_mode(BASE)  # nothing left to answer: out of the mode, so the next message is read afresh
+        return [turn.reply("initiatives.gone_text")]
+    if interview_data().control(answer) == "skip" or not pending.get("question"):
+        return [_save_offer(turn, pending, "initiatives.followups_stopped")]
+    text, initiative, answered, before = _loaded(turn, pending)
+    question = FollowUp.model_validate(pending["question"])
+    merged, answered, card = followups.answer_one(
+        checker_for(turn), text, initiative, answered, before, question, answer
+    )
+    changed = _changes(turn, _statuses(before), card)
     verdict = turn.t("initiatives.verdict", verdict=_verdict(turn, card.verdict.value))
-    return [Reply(text=f"{changed}\n{verdict}"), *_next_question(turn, text, card, list(pending.get("asked", [])))]
+    pending |= {
+        "initiative": merged.model_dump(mode="json"),
+        "answered": [a.to_json() for a in answered],
+        "card": card.model_dump(mode="json"),
+    }
+    return [Reply(text=f"{changed}\n{verdict}"), *_next_question(turn, pending, card)]
 
 
 def _on_check_choice(turn: Turn, action: str) -> list[Reply]:
     plan = _facilitator_plan(turn, "check")
-    text = str(turn.state.pending.get("text", "")) if turn.state.state in ("ck_followup", "ck_done") else ""
-    if action == "skip" and text:
-        return [_save_offer(turn, text, "initiatives.followups_stopped")]
+    pending = _check_state(turn)
+    if action == "skip" and pending is not None:
+        return [_save_offer(turn, pending, "initiatives.followups_stopped")]
     turn.set_mode(BASE)
     if action == "drop":
         return [turn.reply("initiatives.discarded")]
-    if action != "save" or not text:
+    if action != "save" or pending is None:
         raise turn.fail("initiatives.gone_text")
-    card = checker_for(turn).check(text)
+    text, initiative, answered, card = _loaded(turn, pending)
+    body = initiative.model_dump(mode="json")
+    if answered:
+        body[FOLLOW_UPS] = [a.to_json() for a in answered]
     row = InitiativeRow(
         plan_id=plan.id,
-        title=_title(text),
-        text=text,
-        body={"title": _title(text), "description": text},
+        title=initiative.title,
+        text=followups.checked_text(text, answered),  # what was checked: the typed text and each answer
+        body=body,  # the answers in their fields, and the questions they answered
         origin="check",
         status="proposed",
         verdict=card.verdict.value,
-        scorecard=card.to_contract_json(),
+        scorecard=card.to_contract_json(),  # as the answers settled it, criterion by criterion
         answers=[],
         created_by=turn.person.id,
         created_at=turn.now,
@@ -206,9 +244,8 @@ def _on_check_choice(turn: Turn, action: str) -> list[Reply]:
 def cmd_propose(turn: Turn) -> list[Reply]:
     plan = _facilitator_plan(turn, "propose")
     turn.set_mode(BASE)
-    cluster = _cluster(turn)
     embeddings = turn.providers.embeddings
-    material = material_for(turn.session, plan.id, lambda items: cluster(items, embeddings))
+    material = material_for(turn.session, plan.id, turn.providers.plan_themes())
     if not material.inputs:
         return [turn.reply("initiatives.propose_empty")]
     offline = OfflineProposer(checker_for(turn), embeddings)
@@ -233,10 +270,15 @@ def cmd_propose(turn: Turn) -> list[Reply]:
                 verdict=_verdict(turn, proposal.verdict.value),
                 qualities=", ".join(rubric.criterion(q).label for q in proposal.qualities) or none,
                 answers=len(proposal.answers),
-                people=proposal.people,
+                people=turn.t("proposals.people", count=proposal.people),
                 actors="; ".join(proposal.actors) or none,
             )
         )
+        if proposal.credit is not None:  # it restates the stakeholders' own idea: say whose
+            lines.append(turn.t("initiatives.propose_credit", note=proposal.credit.note))
+        if proposal.to_settle:  # what the inputs leave open, for the meeting
+            lines.append(turn.t("initiatives.propose_settle"))
+            lines += [turn.t("initiatives.propose_settle_line", question=q) for q in proposal.to_settle]
     lines.append(turn.t("initiatives.propose_footer"))
     return [Reply(text="\n".join(lines))]
 
@@ -323,6 +365,11 @@ def on_edit_text(turn: Turn, text: str) -> list[Reply]:
     before = _statuses(scorecard_of(row, checker_for(turn)))
     row.text = text.strip()
     row.title = _title(row.text) if row.origin in ("check", "idea") else row.title
+    # the new text replaces the old one whole: its fields and follow-up answers go with it (a credit stays)
+    credit = (row.body or {}).get("credit")
+    row.body = Initiative(title=row.title or _title(row.text), description=row.text).model_dump(mode="json")
+    if credit:
+        row.body["credit"] = credit
     card = _recheck(turn, row)
     turn.set_mode(BASE)
     return [

@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
-import numpy as np
+from langchain_core.embeddings import Embeddings
 from sqlalchemy import delete, select
 
 from bot.domain import CapturedInput, InputKind
 from bot.engine.turn import Turn
 from bot.storage.plan_models import StoredInput
+from bot.themes.plan_themes import fill_vectors, pack_vector, unpack_vector  # noqa: F401 - both still read here
 
 SUMMARY_CHARS = 80
+
+
+@runtime_checkable
+class EmbeddingExtractor(Protocol):
+    """An extractor that also hands back the vectors it embedded (`bot.capture.OfflineExtractor`)."""
+
+    @property
+    def embeddings(self) -> Embeddings: ...
+
+    def extract_embedded(
+        self, text: str, question: str | None = None
+    ) -> tuple[list[CapturedInput], dict[str, list[float]]]: ...
 
 
 def shorten(text: str, width: int = SUMMARY_CHARS) -> str:
     return textwrap.shorten(" ".join(text.split()), width=width, placeholder="…")
 
 
-def pack_vector(vector: Sequence[float]) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
+def embed_rows(turn: Turn, rows: Sequence[StoredInput], known: Mapping[str, list[float]] | None = None) -> None:
+    """Each stored input keeps its embedding, so grouping reads vectors instead of re-embedding the plan.
+
+    `known`: vectors the extractor already computed for this message (text → vector); only rows whose text is
+    not among them are embedded, so one answer makes one embedding call.
+    """
+    for row in rows:
+        row.vector = None  # new words (an edit): the old vector no longer fits
+    fill_vectors(rows, turn.providers.embeddings, dict(known or {}))
 
 
-def unpack_vector(data: bytes | None) -> list[float] | None:
-    return np.frombuffer(data, dtype="<f4").tolist() if data else None
-
-
-def embed_rows(turn: Turn, rows: Sequence[StoredInput]) -> None:
-    """Each stored input keeps its embedding, so /summary reads vectors instead of re-embedding the plan."""
-    if rows:
-        vectors = turn.providers.embeddings.embed_documents([row.text for row in rows])
-        for row, vector in zip(rows, vectors, strict=True):
-            row.vector = pack_vector(vector)
+def extract(turn: Turn, text: str, question: str | None) -> tuple[list[CapturedInput], dict[str, list[float]]]:
+    """The extractor's inputs in `text`, and the vectors it embedded on the way when it can give them."""
+    extractor = turn.providers.extractor
+    if isinstance(extractor, EmbeddingExtractor) and extractor.embeddings is turn.providers.embeddings:
+        return extractor.extract_embedded(text, question=question)
+    return extractor.extract(text, question=question), {}  # its vectors (if any) are not of the engine's model
 
 
 def kind_label(turn: Turn, kind: str) -> str:
@@ -65,9 +82,11 @@ def store(
     question: str | None,
     person_id: int | None = None,
     source_id: str | None = None,
+    vectors: Mapping[str, list[float]] | None = None,
 ) -> tuple[list[StoredInput], int]:
     """Stores new inputs; the same words already kept for this person in this plan are not kept twice.
 
+    `vectors`: the embeddings already computed for this message's texts (see `extract`), reused for the rows.
     Returns the rows stored and how many were repeats.
     """
     person_id = turn.person.id if person_id is None else person_id
@@ -109,7 +128,7 @@ def store(
         )
         turn.session.add(row)
         stored.append(row)
-    embed_rows(turn, stored)
+    embed_rows(turn, stored, vectors)
     turn.session.flush()
     return stored, repeats
 
@@ -118,10 +137,10 @@ def capture(
     turn: Turn, plan_id: int, text: str, question: str | None, fallback: InputKind | None = None
 ) -> tuple[list[StoredInput], int]:
     """Extracts and stores; with `fallback`, an answer the extractor finds nothing in is kept as that kind."""
-    found = turn.providers.extractor.extract(text, question=question)
+    found, vectors = extract(turn, text, question)
     if not found and fallback is not None:
         found = [CapturedInput(kind=fallback, text=text.strip(), summary=shorten(text), confidence=0.3)]
-    return store(turn, plan_id, found, question)
+    return store(turn, plan_id, found, question, vectors=vectors)
 
 
 def replace_from_source(turn: Turn, source_id: str, text: str) -> tuple[list[StoredInput], bool]:
@@ -141,6 +160,6 @@ def replace_from_source(turn: Turn, source_id: str, text: str) -> tuple[list[Sto
         delete(StoredInput).where(StoredInput.person_id == turn.person.id, StoredInput.source_id == source_id)
     )
     turn.session.flush()
-    found = turn.providers.extractor.extract(text, question=question)
-    rows, _ = store(turn, plan_id, found, question, source_id=source_id)
+    found, vectors = extract(turn, text, question)
+    rows, _ = store(turn, plan_id, found, question, source_id=source_id, vectors=vectors)
     return rows, True

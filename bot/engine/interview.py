@@ -15,7 +15,7 @@ from bot.engine import inputs
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import Turn
-from bot.messages import DEFAULT_LANGUAGE
+from bot.messages import DEFAULT_LANGUAGE, catalogue
 from bot.storage.plan_models import Membership, StoredInput
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def phrased_question(turn: Turn, membership: Membership, topic_key: str) -> str:
                 topic_key,
                 question,
                 said=_said_before(turn, membership),
-                language=turn.person.language or DEFAULT_LANGUAGE,
+                language=turn.msg.language,
             )
             or question
         )
@@ -113,8 +113,24 @@ def on_control(turn: Turn, membership: Membership, action: str, index: int | Non
     raise turn.fail("engine.stale_choice")
 
 
+ANSWER_FRAMES = ("answer.not_covered", "answer.intro", "answer.intro_documents", "answer.intro_mixed")
+
+
+def _framed_for(turn: Turn, text: str) -> str:
+    """The offline answerer frames its quotes in English ("The guidance says:"); the person reads the frame in
+    their own language, the quotes as the documents wrote them."""
+    if turn.msg.language == DEFAULT_LANGUAGE:
+        return text
+    english = catalogue(DEFAULT_LANGUAGE)
+    for key in ANSWER_FRAMES:
+        frame = english.text(key)
+        if text == frame or text.startswith(frame + "\n"):
+            return turn.t(key) + text[len(frame) :]
+    return text
+
+
 def render_answer(turn: Turn, answer: Answer) -> str:
-    lines = [answer.answer]
+    lines = [_framed_for(turn, answer.answer)]
     for n, citation in enumerate(answer.citations, start=1):
         key = "answer.citation" if citation.section else "answer.citation_no_section"
         line = turn.t(key, n=n, document=citation.document, section=citation.section, chunk_id=citation.chunk_id)

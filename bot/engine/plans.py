@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from bot.engine import invites
+from bot.engine import invites, language
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
@@ -83,6 +83,7 @@ def join(turn: Turn, code: str) -> list[Reply]:
     existing = turn.membership(plan.id)
     turn.state.active_plan_id = plan.id
     turn.set_mode(BASE)
+    language.speak(turn)  # the plan's default language, unless the person has their own
     if existing is not None:
         return [Reply(text=turn.t("engine.already_member", plan=plan.name))]
     invite.uses += 1
@@ -101,12 +102,16 @@ def join(turn: Turn, code: str) -> list[Reply]:
 
 
 def consent_prompt(turn: Turn, plan: Plan, full: bool = False) -> Reply:
-    """The short consent text with a "Tell me more" button; `full`: the whole of what is kept and who sees it."""
+    """The short consent text with a "Tell me more" button; `full`: the whole of what is kept and who sees it.
+    Someone who has not picked a language yet also gets the three language buttons (English, Kiswahili,
+    Français) after the answers: joining is where they choose; answering without one keeps the default."""
     choices = [
         Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
         Choice(label=turn.t("engine.consent_agree_named"), data="consent:named"),
         Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
     ]
+    if turn.person.chosen_language is None:
+        choices += language.choices(turn)
     if not full:
         choices.append(Choice(label=turn.t("engine.consent_more"), data="consent:more"))
     key = "engine.consent_full" if full else "engine.consent"

@@ -21,14 +21,6 @@ MSE_SIZES = frozenset({"micro", "small"})
 NAMED_KINDS = (InputKind.influential_actor, InputKind.aggregation_point)
 
 
-def _cluster(turn: Turn, items: list[ThemeItem]) -> list:
-    if turn.providers.cluster is not None:
-        return list(turn.providers.cluster(items, turn.providers.embeddings))
-    from bot.themes import cluster
-
-    return cluster(items, turn.providers.embeddings)
-
-
 def _answers(turn: Turn, ranked: list, items: list[ThemeItem], accepted: list[InitiativeRow]) -> list[list[str]]:
     """Per ranked constraint theme, the titles of the accepted initiatives that answer it (the plan check's rule)."""
     links = answering(
@@ -67,15 +59,9 @@ def summary(turn: Turn, plan: Plan) -> list[Reply]:
     contributors = {row.person_id for row in rows}
     mse_all = sum(1 for pid in contributors if pid in members and members[pid][0].size in MSE_SIZES)
     lines = [turn.t("engine.summary_header", plan=plan.name, inputs=len(rows), people=len(contributors))]
-    inputs.embed_rows(turn, [r for r in rows if r.vector is None])  # inputs kept before 0005: embed once
-    vectors = [inputs.unpack_vector(r.vector) for r in rows]
-    if len({len(v) for v in vectors if v is not None}) > 1:
-        vectors = [None] * len(rows)  # stored under another embedding model: embed them all afresh
-    items = [
-        ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text, vector=v)
-        for r, v in zip(rows, vectors, strict=True)
-    ]
-    themes = _cluster(turn, items)
+    service = turn.providers.plan_themes()
+    items = service.items(rows)  # stored vectors; inputs kept before 0005 are embedded once and stored
+    themes = service.group(items)
     by_kind: dict[str, list] = {}
     for theme in themes:
         by_kind.setdefault(theme.kind, []).append(theme)

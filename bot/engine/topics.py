@@ -13,9 +13,10 @@ import yaml
 from pydantic import BaseModel
 
 from bot.domain import InputKind
+from bot.paths import knowledge_path
 from bot.ports import INTERVIEW_TOPICS
 
-TOPICS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "interview-topics.yaml"
+TOPICS_FILE = knowledge_path("interview-topics.yaml")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -19,6 +19,7 @@ from bot.messages import Catalogue
 from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
+from bot.themes.plan_themes import PlanThemes
 
 if TYPE_CHECKING:
     from bot.proposals import PlanMaterial, Proposal
@@ -51,6 +52,10 @@ class Providers:
     checker: Checker | None = None
     phraser: QuestionPhraser | None = None  # rewords interview questions; None: the catalogue's words
     drafter: ProposalDrafter | None = None  # drafts /propose initiatives; None: the offline proposer
+
+    def plan_themes(self) -> PlanThemes:
+        """The one service /summary, /vote, /propose and the plan check group a plan's stored inputs with."""
+        return PlanThemes(self.embeddings, self.cluster)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from bot.messages import catalogue
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PersonRow, StoredInput
 from bot.themes.models import Theme, ThemeItem
+from bot.themes.plan_themes import items_for
 
 if TYPE_CHECKING:
     from bot.checker.plan_check import CheckedInitiative, PlanCheck
@@ -145,7 +146,7 @@ def build_draft(
     )
 
     grouped = list(
-        cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows.values()])
+        cluster(items_for(list(rows.values()), cluster))  # the stored vectors (bot/themes/plan_themes.py)
         if rows
         else []
     )

@@ -132,6 +132,14 @@ class AnsweredQuestion(_Data):
     answer: str = Field(min_length=1)
 
 
+class DraftCredit(_Data):
+    """A proposal that restates the stakeholders' own idea: whose inputs, how many people raised it, in words."""
+
+    note: str = Field(min_length=1)
+    people: int = Field(ge=1)
+    input_ids: list[int] = Field(default_factory=list)
+
+
 class DraftInitiative(_Data):
     id: int | None = Field(None, description="planbot's id of the initiative; None: new (added by an editor).")
     title: str = Field(min_length=1)
@@ -151,6 +159,12 @@ class DraftInitiative(_Data):
     scorecard: list[ScoreRow] = Field(default_factory=list, description="Empty: not checked yet.")
     verdict: Verdict | None = None
     questions: list[OpenQuestion] = Field(default_factory=list, description="To settle at the meeting.")
+    to_settle: list[str] = Field(
+        default_factory=list,
+        description="A proposal's details the stakeholders left open (who leads, who invests ...), to settle at the "
+        "meeting; beside the criteria's open `questions`.",
+    )
+    credit: DraftCredit | None = Field(None, description="Set when it restates the stakeholders' own idea.")
 
 
 class PlanCheckRow(_Data):

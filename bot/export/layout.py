@@ -357,6 +357,8 @@ def _initiative_blocks(initiative: DraftInitiative, n: int, say: _Say) -> list[B
     ]
     if initiative.description.strip():
         blocks.append(Paragraph(text=clean(initiative.description).strip()))
+    if initiative.credit is not None:
+        blocks.append(Field(label=say("fields.credit"), value=clean(initiative.credit.note).strip()))
     if initiative.answers:
         blocks.append(Field(label=say("fields.answers"), value="; ".join(clean(a) for a in initiative.answers)))
     present: list[tuple[str, str | None]] = [
@@ -399,15 +401,11 @@ def _initiative_blocks(initiative: DraftInitiative, n: int, say: _Say) -> list[B
         )
     elif not initiative.scorecard:
         blocks.append(Paragraph(text=say("not_checked")))
-    if initiative.questions:
+    settle = [clean(q).strip() for q in initiative.to_settle if clean(q).strip()]  # the proposal's open details
+    settle += [say("question_line", label=clean(q.label), question=clean(q.question)) for q in initiative.questions]
+    if settle:
         blocks.append(Field(label=say("fields.to_settle"), value=""))
-        blocks.append(
-            ItemList(
-                items=[
-                    say("question_line", label=clean(q.label), question=clean(q.question)) for q in initiative.questions
-                ]
-            )
-        )
+        blocks.append(ItemList(items=list(dict.fromkeys(settle))))
     return blocks
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from langchain_core.embeddings import Embeddings
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,19 +15,19 @@ from bot.checker import Checker
 from bot.checker.models import Beneficiaries, Initiative, Investment, Scorecard
 from bot.checker.plan_check import CheckedInitiative, PlanCheck
 from bot.checker.rubric import load_rubric
-from bot.domain import CriterionId
+from bot.domain import CriterionId, InputKind
 from bot.errors import NotFoundError, PlanbotError
 from bot.export import export_format, filename, render
 from bot.export.builder import build_draft
 from bot.export.convert import clean_title, draft_initiative, quote_index, repair_quotes
-from bot.export.draft import SCHEMA, AnsweredQuestion, Draft, DraftInitiative
+from bot.export.draft import SCHEMA, AnsweredQuestion, Draft, DraftCredit, DraftInitiative, OpenQuestion
 from bot.export.jsonio import read_json
 from bot.messages import catalogue
 from bot.storage import Database
 from bot.storage.models import Plan
 from bot.storage.plan_models import StoredInput
 from bot.storage.workshop_models import InitiativeRow
-from bot.themes import Theme, ThemeItem, cluster
+from bot.themes.plan_themes import PlanThemes
 
 PlanCheckFn = Callable[[Session, int, Sequence[CheckedInitiative]], PlanCheck]
 # The follow-up questions an initiative's answers were given to, kept in its stored body beside the checked text:
@@ -98,8 +99,10 @@ class DraftService:
         self.plan_check = plan_check
         self._replays: dict[str, tuple[str, list[AnsweredQuestion]]] = {}
 
-    def _cluster(self, items: list[ThemeItem]) -> Sequence[Theme]:
-        return cluster(items, self.embeddings)
+    @property
+    def _themes(self) -> PlanThemes:
+        """The plan-themes service: the inputs' stored vectors, a missing one embedded once and kept."""
+        return PlanThemes(self.embeddings)
 
     def draft(
         self, plan_id: int, session: Session | None = None, today: date | None = None, named: bool = False
@@ -112,11 +115,13 @@ class DraftService:
         checked = [pair[1] for pair in pairs]
         plan_check = self.plan_check(session, plan_id, checked) if self.plan_check else None
         draft = build_draft(
-            session, plan_id, self._cluster, checked, plan_check=plan_check, today=today, name_participants=named
+            session, plan_id, self._themes, checked, plan_check=plan_check, today=today, name_participants=named
         )
         index = _inputs(session, plan_id)
         initiatives = [
-            self._presented(row, item, index).model_copy(update={"id": row.id})
+            self._presented(row, item, index).model_copy(
+                update={"id": row.id, "answers": _answers_by_rule(draft, item, plan_check, row.id)}
+            )
             for (row, _), item in zip(pairs, draft.initiatives, strict=True)
         ]
         renamed = {old.title: new.title for old, new in zip(draft.initiatives, initiatives, strict=True)}
@@ -141,6 +146,9 @@ class DraftService:
                 "description": repair_quotes(description, index),
                 "answered": answered,
                 "scorecard": scorecard,
+                "to_settle": _to_settle(row),
+                "credit": _credit(row),
+                "questions": _not_asked_twice(row, item.questions),
             }
         )
 
@@ -303,6 +311,65 @@ def _answered_from(entry: object) -> AnsweredQuestion | None:
         known = None
     label = load_rubric().criterion(known).label if known else None
     return AnsweredQuestion(criterion=known, label=label, question=entry.get("question"), answer=str(entry["answer"]))
+
+
+def _answers_by_rule(draft: Draft, item: DraftInitiative, check: PlanCheck | None, row_id: int) -> list[str]:
+    """The constraint themes an initiative answers as the plan check decided it (bot.themes.answering, the rule of
+    /summary too), not by the input ids stored with it; the other themes it lists stay as they are."""
+    found = check.answers.get(str(row_id)) if check is not None else None
+    if found is None:
+        return item.answers
+    label_of = {q.input_id: t.label for t in draft.themes for q in t.quotes if q.input_id is not None}
+    constraints = {t.label for t in draft.themes if t.kind == InputKind.constraint.value}
+    answered = [label_of[int(i)] for i in found if i.isdigit() and int(i) in label_of]
+    return list(dict.fromkeys([*answered, *(a for a in item.answers if a not in constraints)]))
+
+
+def _to_settle(row: InitiativeRow) -> list[str]:
+    """What a stored proposal leaves to settle at the meeting (bot.proposals.store.body_of), each question once."""
+    stored = (row.body or {}).get("to_settle")
+    if not isinstance(stored, list):
+        return []
+    return list(dict.fromkeys(" ".join(str(q).split()) for q in stored if str(q).strip()))
+
+
+# A proposal's open field and the criterion whose question asks the same (bot.proposals.models.ProposalFields).
+_FIELD_CRITERIA = {
+    "lead": CriterionId.influential_actors,
+    "where": CriterionId.aggregation_points,
+    "first_step": CriterionId.small_steps,
+    "benefit": CriterionId.near_term_benefits,
+    "when": CriterionId.near_term_benefits,
+    "investment": CriterionId.investment,
+    "beneficiaries": CriterionId.reaches_mses,
+}
+
+
+def _not_asked_twice(row: InitiativeRow, questions: list[OpenQuestion]) -> list[OpenQuestion]:
+    """The criteria's open questions, less those a proposal's own open field already asks ("Who pays for it ...?"
+    and "Promotes investment: who invests?" once, in the proposal's words)."""
+    fields = (row.body or {}).get("fields")
+    if not isinstance(fields, dict):
+        return questions
+    asked = {
+        criterion
+        for name, criterion in _FIELD_CRITERIA.items()
+        if isinstance(fields.get(name), dict) and fields[name].get("question")
+    }
+    return [q for q in questions if q.criterion not in asked]
+
+
+def _credit(row: InitiativeRow) -> DraftCredit | None:
+    """The credit a stored proposal gives to the stakeholders' own idea ("raised by 3 people"), when it has one."""
+    stored = (row.body or {}).get("credit")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return DraftCredit.model_validate(
+            {"note": stored.get("note"), "people": stored.get("people"), "input_ids": stored.get("input_ids") or []}
+        )
+    except ValidationError:
+        return None
 
 
 def _renamed(text: str, titles: dict[str, str]) -> str:

@@ -20,14 +20,14 @@ from bot.knowledge.chunking import Passage, content_hash, split_markdown
 from bot.knowledge.index import IndexedChunk, VectorIndex
 from bot.knowledge.loaders import load_document
 from bot.messages import catalogue
+from bot.paths import knowledge_path
 from bot.storage import Database
 from bot.storage.models import Chunk, Document, Plan
 
 log = logging.getLogger(__name__)
 
 GLOBAL_SCOPE = "global"
-KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge"
-GUIDANCE_FILE = KNOWLEDGE_DIR / "upgrading-plan-guidance.md"
+GUIDANCE_FILE = knowledge_path("upgrading-plan-guidance.md")
 
 
 def plan_scope(plan_id: int | None) -> str:
@@ -91,7 +91,8 @@ class KnowledgeBase:
                 catalogue().text("errors.file_too_large", path=safe_name, size=len(data), limit=self.max_file_bytes)
             )
         with tempfile.TemporaryDirectory(prefix="planbot-upload-") as folder:
-            path = Path(folder) / safe_name
+            # the loader needs only the extension; the name as sent may be longer than the filesystem allows
+            path = Path(folder) / f"upload{Path(safe_name).suffix[:20]}"
             path.write_bytes(data)
             try:
                 document = load_document(path, self.max_file_bytes)

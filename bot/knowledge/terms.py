@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 
 from bot.errors import PlanbotError
+from bot.paths import knowledge_path
 
-EXPANSIONS_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "answer-expansions.yaml"
+EXPANSIONS_FILE = knowledge_path("answer-expansions.yaml")
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from bot.checker.verdict import decide_verdict
 from bot.domain import CriterionId, InputKind, Status, Verdict
 from bot.errors import PlanbotError
+from bot.paths import knowledge_path
 from bot.ports import INTERVIEW_TOPICS
 
-TRAINING_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "training"
+TRAINING_DIR = knowledge_path("training")
 STYLES = ("terse", "long", "typos", "bullets", "numbers", "mixed")
 
 

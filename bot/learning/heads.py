@@ -17,10 +17,11 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.errors import PlanbotError
+from bot.paths import knowledge_path
 
 log = logging.getLogger(__name__)
 
-HEADS_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "heads"
+HEADS_DIR = knowledge_path("heads")
 PROBE_SENTENCE = "The cooperative buys milk from six hundred small farmers at the collection centre."
 PROBE_MIN_COSINE = 0.995
 FORMAT_VERSION = 1

@@ -20,7 +20,7 @@ from bot.capture.lexicon import DEFAULT_LEXICON_PATH, NONE_LABEL
 from bot.capture.splitter import split_message
 from bot.checker.offline import HEAD_CLASSES, OfflineChecker, sentence_features
 from bot.checker.rubric import CRITERIA_PATH
-from bot.domain import CriterionId, InputKind, Status
+from bot.domain import SUPPORT_QUALITIES, CriterionId, InputKind, Status, Verdict
 from bot.learning.corpus import CaptureExample, CheckerExample, corpus_files, fingerprint
 from bot.learning.heads import PROBE_SENTENCE, HeadSet, LinearHead
 
@@ -37,6 +37,19 @@ def checker_sources() -> list[Path]:
 
 def capture_sources() -> list[Path]:
     return [*corpus_files("capture"), DEFAULT_LEXICON_PATH]
+
+
+FOLD_BY = ("value_chain", "corpus")
+
+
+def fold_group(example: CheckerExample | CaptureExample, fold_by: str) -> str:
+    """What a fold holds out whole: the example's value chain, or its corpus (one file, one writer: the part
+    of the id before its number), which tunes for text written by other hands."""
+    if fold_by == "corpus":
+        return example.id.rsplit("-", 1)[0]
+    if fold_by == "value_chain":
+        return example.value_chain
+    raise ValueError(f"fold_by: {fold_by!r} is not one of {', '.join(FOLD_BY)}")
 
 
 def _folds(groups: list[str], folds: int = FOLDS) -> list[set[str]]:
@@ -135,15 +148,27 @@ def checker_data(examples: list[CheckerExample], checker: OfflineChecker) -> Che
     )
 
 
-def _decide(met: float, not_met: float, thresholds: dict[str, float]) -> Status:
-    """The same rule as OfflineChecker._learned, on an initiative's best sentence probabilities."""
-    if not_met >= thresholds["not_met"] and not_met >= met:
-        return Status.not_met
-    if met >= thresholds["met"]:
-        return Status.met
-    if not_met >= thresholds["not_met"]:
-        return Status.not_met
-    return Status.unclear
+STATUS_CODES = (Status.unclear, Status.met, Status.not_met)  # a status as a small integer, for array searches
+VERDICT_CODES = (Verdict.recommended, Verdict.revise, Verdict.not_recommended)
+CRITERIA = tuple(CriterionId)
+
+
+def decide_codes(best: np.ndarray, t_met: np.ndarray, t_not: np.ndarray) -> np.ndarray:
+    """OfflineChecker._learned's rule on arrays: `best` holds each example's highest met and not_met probability
+    (n, 2); `t_met` and `t_not` are thresholds of shape (g, 1). Returns status codes (g, n)."""
+    met, not_met = best[:, 0], best[:, 1]
+    says_not, says_met = not_met >= t_not, met >= t_met
+    return np.where(says_not & (not_met >= met), 2, np.where(says_met, 1, np.where(says_not, 2, 0)))
+
+
+def verdict_codes(statuses: np.ndarray) -> np.ndarray:
+    """The contracts' verdict rule (bot.checker.verdict) on status codes (..., 8) in CriterionId order."""
+    industry = statuses[..., CRITERIA.index(CriterionId.industry_wide)]
+    mses = statuses[..., CRITERIA.index(CriterionId.reaches_mses)]
+    support = np.stack([statuses[..., CRITERIA.index(q)] for q in SUPPORT_QUALITIES], axis=-1)
+    refused = (industry == 2) | (mses == 2)
+    recommended = (industry == 1) & (mses == 1) & (support == 1).any(axis=-1) & ~(statuses == 2).any(axis=-1)
+    return np.where(refused, 2, np.where(recommended, 0, 1))
 
 
 def _best_per_example(probabilities: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
@@ -161,83 +186,95 @@ JOINT_WEIGHTS = {"verdict": 0.4, "settled": 0.4, "unsaid": 0.2}
 JOINT_ROUNDS = 3
 
 
-def _weighted_accuracy(gold: list[Status], got: list[Status], settled_weight: float = SETTLED_WEIGHT) -> float:
-    settled = [g == p for g, p in zip(gold, got, strict=True) if g is not Status.unclear]
-    unsaid = [g == p for g, p in zip(gold, got, strict=True) if g is Status.unclear]
-    if not settled or not unsaid:
-        return sum(settled + unsaid) / max(len(settled + unsaid), 1)
-    return settled_weight * sum(settled) / len(settled) + (1 - settled_weight) * sum(unsaid) / len(unsaid)
+def _grid() -> tuple[np.ndarray, np.ndarray]:
+    """Every (met, not_met) threshold pair, met-major, as two (g, 1) columns."""
+    pairs = np.array(list(itertools.product(THRESHOLD_GRID, THRESHOLD_GRID)), dtype=float)
+    return pairs[:, :1], pairs[:, 1:]
 
 
-def _joint_figures(examples: list[CheckerExample], statuses: list[dict[CriterionId, Status]]) -> dict[str, float]:
-    from bot.checker.verdict import decide_verdict
+def _weighted_accuracy(gold: np.ndarray, got: np.ndarray, settled_weight: float = SETTLED_WEIGHT) -> np.ndarray:
+    """Per row of `got` (g, n): accuracy on settled criteria and on unsaid ones, weighted."""
+    right = got == gold
+    settled = gold != 0
+    if settled.all() or not settled.any():
+        return right.mean(axis=1)
+    return settled_weight * right[:, settled].mean(axis=1) + (1 - settled_weight) * right[:, ~settled].mean(axis=1)
 
-    gold = [example.statuses for example in examples]
-    verdicts = sum(decide_verdict(s) is e.verdict for s, e in zip(statuses, examples, strict=True)) / len(examples)
-    pairs = [(g[c], s[c]) for g, s in zip(gold, statuses, strict=True) for c in CriterionId]
-    settled = [g == p for g, p in pairs if g is not Status.unclear]
-    unsaid = [g == p for g, p in pairs if g is Status.unclear]
+
+def _joint_figures(gold: np.ndarray, gold_verdicts: np.ndarray, statuses: np.ndarray) -> dict[str, np.ndarray]:
+    """Verdict accuracy, settled and unsaid criterion accuracy of status codes (..., n, 8)."""
+    right = statuses == gold
+    settled = gold != 0
     return {
-        "verdict": verdicts,
-        "settled": sum(settled) / max(len(settled), 1),
-        "unsaid": sum(unsaid) / max(len(unsaid), 1),
+        "verdict": (verdict_codes(statuses) == gold_verdicts).mean(axis=-1),
+        "settled": right[..., settled].mean(axis=-1) if settled.any() else np.ones(statuses.shape[:-2]),
+        "unsaid": right[..., ~settled].mean(axis=-1) if (~settled).any() else np.ones(statuses.shape[:-2]),
     }
 
 
-def _joint_score(figures: dict[str, float]) -> float:
+def _joint_score(figures: dict[str, np.ndarray]) -> np.ndarray:
     return sum(JOINT_WEIGHTS[name] * value for name, value in figures.items())
 
 
-def train_checker(examples: list[CheckerExample], checker: OfflineChecker) -> tuple[HeadSet, dict[str, Any]]:
+def _rounded(figures: dict[str, np.ndarray]) -> dict[str, float]:
+    return {name: round(float(value), 4) for name, value in figures.items()}
+
+
+def train_checker(
+    examples: list[CheckerExample], checker: OfflineChecker, fold_by: str = "value_chain"
+) -> tuple[HeadSet, dict[str, Any]]:
     """Per criterion a head on each sentence (its vector, its cues, the initiative's mean vector); the C and the
-    thresholds chosen on value-chain-held-out predictions, first per criterion, then jointly for the verdicts."""
+    thresholds chosen on held-out predictions (folds of whole value chains, or of whole corpora, i.e. writers),
+    first per criterion, then jointly for the verdicts."""
     data = checker_data(examples, checker)
-    groups = [examples[i].value_chain for i in data.owner]
-    gold_all = [example.statuses for example in examples]
+    groups = [fold_group(examples[i], fold_by) for i in data.owner]
+    gold = np.array([[STATUS_CODES.index(e.statuses[c]) for c in CRITERIA] for e in examples])
+    gold_verdicts = np.array([VERDICT_CODES.index(e.verdict) for e in examples])
+    t_met, t_not = _grid()
     chosen_c: dict[CriterionId, float] = {}
-    per_example: dict[CriterionId, np.ndarray] = {}
-    thresholds: dict[CriterionId, dict[str, float]] = {}
-    for criterion in CriterionId:
+    codes: dict[CriterionId, np.ndarray] = {}  # per criterion, the statuses under every threshold pair (g, n)
+    picked: dict[CriterionId, int] = {}
+    for column, criterion in enumerate(CRITERIA):
         x, y = data.features(criterion), data.labels(criterion)
-        gold = [row[criterion] for row in gold_all]
-        best: tuple[float, float, dict[str, float], np.ndarray] | None = None
+        best: tuple[float, float, int, np.ndarray] | None = None
         for c in C_GRID:
             scores = _best_per_example(_oof(x, y, groups, c, HEAD_CLASSES), data.owner, len(examples))
-            for t_met in THRESHOLD_GRID:
-                for t_not in THRESHOLD_GRID:
-                    pick = {"met": float(t_met), "not_met": float(t_not)}
-                    score = _weighted_accuracy(gold, [_decide(m, n, pick) for m, n in scores])
-                    if best is None or score > best[0] + 1e-9:
-                        best = (score, c, pick, scores)
+            grid = decide_codes(scores, t_met, t_not)
+            accuracy = _weighted_accuracy(gold[:, column], grid)
+            at = int(np.argmax(accuracy))
+            if best is None or accuracy[at] > best[0] + 1e-9:
+                best = (float(accuracy[at]), c, at, grid)
         assert best is not None
-        _, chosen_c[criterion], thresholds[criterion], per_example[criterion] = best
+        _, chosen_c[criterion], picked[criterion], codes[criterion] = best
 
-    def statuses_with(picks: dict[CriterionId, dict[str, float]]) -> list[dict[CriterionId, Status]]:
-        return [{c: _decide(*per_example[c][i], picks[c]) for c in CriterionId} for i in range(len(examples))]
+    def statuses_with(picks: dict[CriterionId, int]) -> np.ndarray:
+        return np.stack([codes[c][picks[c]] for c in CRITERIA], axis=-1)
 
-    per_criterion = _joint_figures(examples, statuses_with(thresholds))
-    current = _joint_score(per_criterion)
-    for _ in range(JOINT_ROUNDS):  # coordinate ascent: one criterion's thresholds at a time
+    per_criterion = _joint_figures(gold, gold_verdicts, statuses_with(picked))
+    current = float(_joint_score(per_criterion))
+    for _ in range(JOINT_ROUNDS):  # coordinate ascent: one criterion's thresholds at a time, every pair at once
         improved = False
-        for criterion in CriterionId:
-            for t_met in THRESHOLD_GRID:
-                for t_not in THRESHOLD_GRID:
-                    trial = dict(thresholds) | {criterion: {"met": float(t_met), "not_met": float(t_not)}}
-                    score = _joint_score(_joint_figures(examples, statuses_with(trial)))
-                    if score > current + 1e-9:
-                        thresholds, current, improved = trial, score, True
+        for column, criterion in enumerate(CRITERIA):
+            trial = np.repeat(statuses_with(picked)[None], len(t_met), axis=0)
+            trial[..., column] = codes[criterion]
+            scores = _joint_score(_joint_figures(gold, gold_verdicts, trial))
+            at = int(np.argmax(scores))
+            if scores[at] > current + 1e-9:
+                picked, current, improved = picked | {criterion: at}, float(scores[at]), True
         if not improved:
             break
-    joint = _joint_figures(examples, statuses_with(thresholds))
-    heads = {c.value: _fit_head(data.features(c), data.labels(c), chosen_c[c], HEAD_CLASSES) for c in CriterionId}
-    report: dict[str, Any] = {c.value: {"C": chosen_c[c], **thresholds[c]} for c in CriterionId}
+    joint = _joint_figures(gold, gold_verdicts, statuses_with(picked))
+    thresholds = {c: {"met": float(t_met[picked[c], 0]), "not_met": float(t_not[picked[c], 0])} for c in CRITERIA}
+    heads = {c.value: _fit_head(data.features(c), data.labels(c), chosen_c[c], HEAD_CLASSES) for c in CRITERIA}
+    report: dict[str, Any] = {c.value: {"C": chosen_c[c], **thresholds[c]} for c in CRITERIA}
     report["cross_validation"] = {
         "folds": FOLDS,
-        "per_criterion_thresholds": {k: round(v, 4) for k, v in per_criterion.items()},
-        "joint_thresholds": {k: round(v, 4) for k, v in joint.items()},
+        "fold_by": fold_by,
+        "per_criterion_thresholds": _rounded(per_criterion),
+        "joint_thresholds": _rounded(joint),
     }
     meta = {
-        "thresholds": {c.value: thresholds[c] for c in CriterionId},
+        "thresholds": {c.value: thresholds[c] for c in CRITERIA},
         "corpus_sha256": fingerprint(checker_sources()),
         "examples": len(examples),
         "sentences": len(data.sentences),

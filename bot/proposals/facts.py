@@ -132,9 +132,15 @@ class PlanFacts:
         self.facts = [self._read(item) for item in material.inputs]
         self.by_id = {fact.id: fact for fact in self.facts}
         texts = [fact.item.text for fact in self.facts]
+        stored = material.vectors if embeddings is not None else {}  # kept with the inputs: not embedded again
         if embeddings is None:
             embeddings = _NoEmbeddings()
-        vectors = np.asarray(embeddings.embed_documents(texts), dtype=float) if texts else np.zeros((0, 1))
+        missing = [fact.item.text for fact in self.facts if fact.id not in stored]
+        fresh = iter(embeddings.embed_documents(missing) if missing else [])
+        rows = [stored[fact.id] if fact.id in stored else next(fresh) for fact in self.facts]
+        if len({len(row) for row in rows}) > 1:  # some stored under another embedding model
+            rows = embeddings.embed_documents(texts)
+        vectors = np.asarray(rows, dtype=float) if texts else np.zeros((0, 1))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if texts else np.ones((0, 1))
         norms[norms == 0] = 1.0
         self.vectors = vectors / norms

@@ -14,6 +14,7 @@ from bot.proposals.models import MaterialInput, MaterialTheme, PlanMaterial
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, StoredInput
 from bot.themes import Theme, ThemeItem, shorten
+from bot.themes.plan_themes import items_for
 
 ClusterItems = Callable[[list[ThemeItem]], Sequence[Theme]]
 
@@ -42,9 +43,8 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
         )
         for r in rows
     ]
-    themes = (
-        cluster([ThemeItem(id=r.id, person_id=r.person_id, kind=r.kind, text=r.text) for r in rows]) if rows else []
-    )
+    items = items_for(rows, cluster)  # with their stored vectors (bot/themes/plan_themes.py)
+    themes = cluster(items) if rows else []
     by_id = {row.id: row.text for row in rows}
     return PlanMaterial(
         plan_id=plan.id,
@@ -62,6 +62,7 @@ def material_for(session: Session, plan_id: int, cluster: ClusterItems) -> PlanM
             for theme in themes
             if theme.item_ids and theme.label.strip()
         ],
+        vectors={item.id: item.floats() or [] for item in items if item.vector is not None},
     )
 
 

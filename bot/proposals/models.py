@@ -46,6 +46,9 @@ class PlanMaterial(BaseModel):
     region: str = ""
     inputs: list[MaterialInput] = Field(default_factory=list)
     themes: list[MaterialTheme] = Field(default_factory=list)
+    vectors: dict[int, list[float]] = Field(
+        default_factory=dict, exclude=True, repr=False, description="Input id → its stored embedding, if kept."
+    )
 
     def ranked(self, *kinds: InputKind) -> list[MaterialTheme]:
         """Themes of these kinds, most people first (then most inputs, then as given)."""

@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from bot.domain import CriterionId
 from bot.errors import PlanbotError
+from bot.paths import knowledge_path
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent.parent / "knowledge" / "initiative-patterns.yaml"
+PATTERNS_PATH = knowledge_path("initiative-patterns.yaml")
 SLOTS = frozenset(
     {
         "topic", "problem", "action", "doers", "actor", "point", "lender", "buyer", "benefit", "when",

@@ -186,9 +186,15 @@ def is_verb(words: list[str], at: int) -> bool:
         return False  # "the landing site run by the cooperative": a participle
     if previous in DETERMINERS or previous in ("with", "of"):
         return False  # "a shared cold room", "with shared risk"
+    if at > 0 and word in _PARTICIPLES - {"run"} and previous.isalpha() and previous not in _SUBJECT_OR_AUX:
+        return False  # "a label made in Huye", "loans paid back after harvest": a participle after a noun
     if word in VERBS or (word in MODALS and at > 0):
         return True
     base = word[:-1] if word.endswith("s") and word[:-1] in AMBIGUOUS_VERBS else word
+    if base in AMBIGUOUS_VERBS and following == "to":
+        return False  # "farmers group to spray together": the noun, before what it is for
+    if at == 0 and base in _NOUN_MODIFIERS and _plural(following):
+        return False  # "group loans for racks", "bank loans": a noun before a noun
     if base in AMBIGUOUS_VERBS:
         # "women group process together": a verb; "the women group leader": a noun before a noun
         before_noun = (
@@ -198,10 +204,28 @@ def is_verb(words: list[str], at: int) -> bool:
             and number_of(following) is None
         )
         after_subject = (
-            previous in PLURAL_SUBJECTS and not {_low(w) for w in words[:at]} & PREPOSITIONS and not before_noun
+            (previous in PLURAL_SUBJECTS or (at > 1 and _plural(previous)))  # "small mills share one filter"
+            and not {_low(w) for w in words[:at]} & PREPOSITIONS
+            and not before_noun
         )
         return at == 0 or previous in MODALS or previous == "to" or after_subject
     return False
+
+
+_NOUN_MODIFIERS = word_set("group bank farm price cost stock head")
+_SUBJECT_OR_AUX = PRONOUNS | MODALS | AUXILIARIES | word_set("to and not never")
+
+
+def _plural(word: str) -> bool:
+    """A plural noun as typed ("loans", "mills"): ends in s, not in ss, not a small function word."""
+    low = _low(word)
+    return (
+        len(low) > 3
+        and low.isalpha()
+        and low.endswith("s")
+        and not low.endswith(("ss", "us", "is"))
+        and low not in DETERMINERS | PREPOSITIONS | PRONOUNS | AUXILIARIES | MODALS | CLAUSE_STARTERS
+    )
 
 
 def is_clause_start(words: list[str], at: int) -> bool:
@@ -271,10 +295,16 @@ def _drop_fillers(words: list[str]) -> list[str]:
     return words
 
 
+# The commonest French and Swahili function words of mixed-language answers ("acheter le manioc ensemble au moment
+# de la récolte", "mafuta ya boat"): a phrase never stops on one, and none takes an English article.
+FOREIGN_FUNCTION_WORDS = word_set("le la les un une des du de au aux et pour avec sur dans en l' d' ya wa za kwa na")
+
+
 def tidy(words: list[str]) -> list[str]:
     """No dangling words at the ends: a phrase never stops on "the", "of", "and" or a comma."""
     words = _strip_punct(list(words))
-    dangling = DETERMINERS | PREPOSITIONS | CLAUSE_STARTERS | {"and", "or", "not", "to", "very", "too"}
+    dangling = DETERMINERS | PREPOSITIONS | CLAUSE_STARTERS | FOREIGN_FUNCTION_WORDS
+    dangling |= {"and", "or", "not", "to", "very", "too"}
     while words and (_low(words[-1]) in dangling or words[-1] in PUNCT):
         words = words[:-1]
     while words and (words[0] in PUNCT or _low(words[0]) in {"and", "or", "to"}):
@@ -569,17 +599,25 @@ def action(text: str, limit: int = 9) -> Action | None:
         # "start with X" / "try X" keep their verb; modals and "to" lead into the verb
         verb_at = _verb_index(words)
         if verb_at is None:
-            thing = _head_phrase(noun_phrase(words, limit=limit))
+            thing = _first_person_out(_head_phrase(noun_phrase(words, limit=limit)))
             if not thing:
                 return None
             head = _head_noun(thing)
-            verb = next((v for v, nouns in SETUP_VERBS.items() if head in nouns), DEFAULT_SETUP_VERB)
-            if (
+            verb = next((v for v, nouns in SETUP_VERBS.items() if head in nouns), None)
+            if verb is None and head in GROUP_NOUNS | PLURAL_SUBJECTS | _PERSON_NOUNS:
+                return None  # "the boat owners", "the lead fisherman": people, not something to set up
+            verb = verb or DEFAULT_SETUP_VERB
+            if _foreign_phrase(thing):  # "une coopérative pour vendre ensemble": said in French, kept as said
+                return Action(None, join(proper(thing)), stated_as_thing=True, thing=join(proper(thing)))
+            if _low(thing[0]) == "a" and len(thing) > 1 and (head.endswith("ing") or head.endswith("s")):
+                thing = thing[1:]  # "contract farming", "demonstration plots": no article
+            elif (
                 _low(thing[0]) not in DETERMINERS | _COMPARATIVES
                 and number_of(thing[0]) is None
                 and not head.endswith("s")
+                and not head.endswith("ing")  # "set up contract farming", not "a contract farming"
             ):
-                thing = ["a", *thing]
+                thing = ["an" if _low(thing[0])[:1] in "aeiou" else "a", *thing]
             return Action(None, join([verb, *proper(thing)]), stated_as_thing=True, thing=join(proper(thing)))
         subject = tidy([w for w in words[:verb_at] if _low(w) not in MODALS and _low(w) not in ("to",)])
         rest = words[verb_at:]
@@ -594,17 +632,37 @@ def action(text: str, limit: int = 9) -> Action | None:
                 break
         verb_phrase = _first_person_out(tidy(rest[:cut]))
         verb_phrase = compress(verb_phrase, limit)
-        if not verb_phrase:
-            return None
+        if not verb_phrase or not content_words(join(without_times(verb_phrase[1:]))) - ADVERBS:
+            return None  # "meet every friday", "work together": a verb with no object says no idea
         subject_text = join(subject) if subject and not set(map(_low, subject)) & FIRST_PERSON else None
         return Action(subject_text, join(proper(verb_phrase)))
     return None
 
 
+_PERSON_NOUNS = word_set(
+    """
+    chief chairman chairwoman chairperson fisherman farmer officer leader leaders owner owners president mayor
+    manager agent agents broker brokers trader buyer chair secretary elder elders pastor imam teacher
+    """
+)
+
+
+def _foreign_phrase(words: list[str]) -> bool:
+    """Whether a phrase is in French or Swahili: it starts with, or mostly holds, their function words."""
+    lows = [_low(w) for w in words if w not in PUNCT]
+    if not lows:
+        return False
+    if lows[0] in FOREIGN_FUNCTION_WORDS or (len(lows) > 1 and lows[1] in FOREIGN_FUNCTION_WORDS - {"na"}):
+        return True
+    return sum(w in FOREIGN_FUNCTION_WORDS for w in lows) * 3 >= len(lows)
+
+
 def _head_phrase(words: list[str]) -> list[str]:
     """A thing without its trailing "with ..." / "run by ..." tail: "a beach management committee"."""
     for n, word in enumerate(words):
-        if n > 1 and (_low(word) in _PARTICIPLES or _low(word) == "with" or (word.endswith("ed") and n > 2)):
+        if (n > 1 or (n == 1 and _low(word) in _PARTICIPLES)) and (
+            _low(word) in _PARTICIPLES or _low(word) == "with" or (word.endswith("ed") and n > 2)
+        ):
             return tidy(words[:n])
     return words
 
@@ -630,7 +688,8 @@ def _shorten(words: list[str], limit: int) -> list[str]:
     """At most `limit` words, cut before a preposition so the phrase still reads as a whole."""
     if len(words) <= limit:
         return words
-    cuts = [n for n in range(2, limit + 1) if n < len(words) and _low(words[n]) in PREPOSITIONS | {"and"}]
+    breaks = PREPOSITIONS | FOREIGN_FUNCTION_WORDS | {"and"}
+    cuts = [n for n in range(2, limit + 1) if n < len(words) and _low(words[n]) in breaks]
     return tidy(words[: cuts[-1]] if cuts else words[:limit])
 
 
@@ -640,6 +699,9 @@ _ADJECTIVES = word_set(
     cheap scarce rising growing
     """
 )
+
+
+_STATES = word_set("sour rotten bad spoiled spoilt dry wet cold warm stale mouldy moldy dirty worse lost")
 
 
 def topic(text: str, limit: int = 8) -> str | None:
@@ -667,6 +729,8 @@ def topic(text: str, limit: int = 8) -> str | None:
                 wanted = noun_phrase(words[n + (2 if low.startswith("ask") else 1) :], limit - 2)
                 return join(proper(["demand", "for", *_first_person_out(wanted)])) if wanted else None
             if low in ("go", "goes", "get", "gets", "turn", "turns", "become", "becomes") and n + 1 < len(lows):
+                if lows[n + 1] not in _ADJECTIVES | _STATES:
+                    return None  # "dagaa get sand and rain": no noun phrase says it (not "sand dagaa")
                 subject = noun_phrase(words[:n], limit)
                 return join(proper([lows[n + 1], *subject])) if subject else None
             if low in COPULAS:
@@ -831,6 +895,29 @@ def is_clean_noun_phrase(text: str) -> bool:
     if set(lows) & _NOUN_PHRASE_BREAKERS - {"one's"}:
         return False
     return not any(lows[n] in VERBS and lows[n] not in ("run", "set") for n in range(1, len(lows)))
+
+
+def is_clause_like(text: str) -> bool:
+    """A "topic" that is really a clause and reads badly after "work on" in a title: "farmers recycle seed",
+    "illegal nets catch small fish", "quality not same", "containers for oil very expensive"."""
+    words = [_low(w) for w in tokens(text) if w not in PUNCT]
+    if set(words) & {"not", "never", "no longer"}:
+        return True
+    if any(w in ("very", "too") and n + 1 < len(words) for n, w in enumerate(words)):
+        return True
+    joiners = DETERMINERS | PREPOSITIONS | CLAUSE_STARTERS | {"and", "or", "of"}
+    for n in range(len(words) - 1):
+        after = words[n + 1]
+        if (
+            _plural(words[n])
+            and after.isalpha()
+            and after not in joiners
+            and not _plural(after)
+            and number_of(after) is None
+            and n + 2 <= len(words)
+        ):
+            return True  # a plural noun and then a bare word: a subject and its verb
+    return False
 
 
 def copied_run(value: str, source: str) -> int:

@@ -15,11 +15,12 @@ from bot.checker.judge import Checker
 from bot.checker.models import Beneficiaries, Initiative, Investment, Scorecard
 from bot.checker.plan_check import CheckedInitiative, PlanCheck, check_plan
 from bot.domain import InputKind
-from bot.proposals.material import ClusterItems, material_for
+from bot.proposals.material import material_for
 from bot.proposals.models import Proposal
 from bot.proposals.patterns import load_patterns
 from bot.storage.workshop_models import InitiativeRow
 from bot.themes import Theme, ThemeItem, answering
+from bot.themes.plan_themes import PlanThemes
 
 TOP_THEMES = 3
 
@@ -134,47 +135,50 @@ def plan_check_for(
     Which initiative answers which constraint theme is decided by what it says (bot.themes.answering, the rule
     /summary uses too), not by the input ids stored with it.
     """
-    if cluster is None:
-        from bot.themes import cluster as default_cluster
-
-        cluster = default_cluster
-    group: ClusterItems = lambda items: cluster(items, embeddings)  # noqa: E731
+    group = PlanThemes(embeddings, cluster)  # the plan's stored vectors; a missing one is embedded once and kept
     material = material_for(session, plan_id, group)
     constraints = material.ranked(InputKind.constraint)
     top = constraints[:TOP_THEMES]
-    rows = list(
+    # every initiative not rejected is matched (each one on its own, so the proposed ones change nothing for the
+    # accepted ones); the check reads the accepted ones, the export lists what each answers by the same rule
+    every = list(
         session.scalars(
             select(InitiativeRow)
-            .where(InitiativeRow.plan_id == plan_id, InitiativeRow.status == "accepted")
+            .where(InitiativeRow.plan_id == plan_id, InitiativeRow.status != "rejected")
             .order_by(InitiativeRow.id)
         )
     )
-    items = [ThemeItem(id=i.id, person_id=i.person_id or 0, kind=i.kind, text=i.text) for i in material.inputs]
+    items = group.plan_items(session, plan_id)
     links = answering(
         [theme.input_ids for theme in constraints],
         items,
-        [(row.title or "", row.text or "") for row in rows],
+        [(row.title or "", row.text or "") for row in every],
         embeddings,
     )
+    rows = [row for row in every if row.status == "accepted"]
     answered: dict[str, list[str]] = {}
-    by_row: dict[int, list[str]] = {n: [] for n in range(len(rows))}
+    by_row: dict[int, list[str]] = {row.id: [] for row in every}
+    ids_by_row: dict[int, list[str]] = {row.id: [] for row in every}  # the inputs of the themes each answers
     for theme, found in zip(constraints, links, strict=True):
         titles = answered.setdefault(theme.label, [])
         for n in found:
-            titles.append(rows[n].title or "-")
-            by_row[n].append(theme.label)
+            by_row[every[n].id].append(theme.label)
+            ids_by_row[every[n].id] += [str(i) for i in theme.input_ids]
+            if every[n].status == "accepted":
+                titles.append(every[n].title or "-")
     checked = [
         CheckedInitiative(
-            initiative=Initiative(title=row.title or "-", description=row.text or "", answers=by_row[n]),
+            initiative=Initiative(title=row.title or "-", description=row.text or "", answers=by_row[row.id]),
             scorecard=scorecard_of(row, checker),
             accepted=True,
         )
-        for n, row in enumerate(rows)
+        for row in rows
     ]
-    return check_plan(
+    result = check_plan(
         checked,
         influential_actors=[t.label for t in material.ranked(InputKind.influential_actor)],
         aggregation_points=[t.label for t in material.ranked(InputKind.aggregation_point)],
         top_themes=[theme.label for theme in top],
         answered=answered,
     )
+    return result.model_copy(update={"answers": {str(key): ids for key, ids in ids_by_row.items()}})

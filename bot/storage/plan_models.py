@@ -35,7 +35,12 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    language: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, doc="The transport's language tag (Telegram's language_code), as last seen"
+    )
+    chosen_language: Mapped[str | None] = mapped_column(
+        String(8), nullable=True, doc="The catalogue the person picked (en | sw | fr; 0007); None: not chosen"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -46,6 +51,9 @@ class PlanSettings(Base):
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
     actor_types: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    language: Mapped[str | None] = mapped_column(
+        String(8), nullable=True, doc="The catalogue for people who have not picked one (0007); None: English"
+    )
 
 
 class Membership(Base):

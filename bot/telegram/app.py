@@ -32,10 +32,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine.models import Reply
+from bot.engine.models import Person, Reply
 from bot.engine.outbox import Outgoing
 from bot.errors import SettingsError
-from bot.messages import catalogue
+from bot.messages import DEFAULT_LANGUAGE, LANGUAGES, Catalogue, catalogue, language_code
 from bot.services import Services
 from bot.telegram import groups as tg_groups
 from bot.telegram.confirming import build_bot
@@ -43,17 +43,18 @@ from bot.telegram.delivery import Courier, PacedSender, send_reply
 from bot.telegram.ordering import PerPersonUpdateProcessor
 from bot.telegram.render import escape, valid_callback_data
 from bot.telegram.throttle import FloodThrottle, SharedFloodThrottle, Verdict
-from bot.telegram.translate import Translation, translate
+from bot.telegram.translate import Translation, person_of, translate
 
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,100}$")
 
-PRIVATE_COMMANDS = ("start", "help", "plans", "switch", "mine", "forgetme", "cancel")
+PRIVATE_COMMANDS = ("start", "help", "plans", "switch", "mine", "forgetme", "cancel", "language")
 FACILITATOR_COMMANDS = (
     "newplan",
     "invite",
     "roles",
+    "planlanguage",
     "vision",
     "meeting",
     "summary",
@@ -117,6 +118,15 @@ async def _call_engine(context: PlanbotContext, translation: Translation) -> lis
     return await loop.run_in_executor(state.executor, engine.handle_durably, translation.person, incoming)
 
 
+async def catalogue_of(context: PlanbotContext, person: Person | None) -> Catalogue:
+    """The person's own catalogue, for what the adapter says by itself (media it cannot read, a file too big)."""
+    if person is None:
+        return catalogue()
+    state = context.bot_data
+    loop = asyncio.get_running_loop()
+    return catalogue(await loop.run_in_executor(state.executor, state.ready.engine.language_of, person))
+
+
 async def send_replies(context: PlanbotContext, chat_id: int, replies: list[Reply]) -> None:
     """Replies made here, not by the engine (nothing was applied): to `chat_id`, those with `to` paced."""
     state = context.bot_data
@@ -139,7 +149,6 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
     if chat is None:
         return
     state = context.bot_data
-    messages = catalogue()
     if chat.type != ChatType.PRIVATE:
         await _on_group_message(update, context)
         return
@@ -149,6 +158,7 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
     if not await _within_flood_limit(context, chat.id, translation):
         return
     if translation.unsupported is not None:
+        messages = await catalogue_of(context, translation.person)
         key = f"telegram.unsupported.{translation.unsupported.value}"
         try:
             text = messages.text(key)
@@ -157,6 +167,7 @@ async def on_message(update: Update, context: PlanbotContext) -> None:
         await send_replies(context, chat.id, [Reply(text=text)])
         return
     if translation.document_file_id is not None:
+        messages = await catalogue_of(context, translation.person)
         limit = state.ready.settings.max_file_bytes
         if translation.document_size and translation.document_size > limit:
             await send_replies(context, chat.id, [Reply(text=messages.text("telegram.file_too_large", limit=limit))])
@@ -188,7 +199,8 @@ async def _within_flood_limit(context: PlanbotContext, chat_id: int, translation
         return True
     log.info("throttled a message of %s", translation.person.key)
     if verdict is Verdict.refuse_and_tell:
-        text = catalogue().text("reliability.throttled", seconds=round(throttle.seconds))
+        messages = await catalogue_of(context, translation.person)
+        text = messages.text("reliability.throttled", seconds=round(throttle.seconds))
         await send_replies(context, chat_id, [Reply(text=text)])
     return False
 
@@ -202,8 +214,8 @@ async def on_callback(update: Update, context: PlanbotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    messages = catalogue()
     if not valid_callback_data(query.data):
+        messages = await catalogue_of(context, person_of(update))
         await _answer_query(query, messages.text("telegram.bad_button"))
         return
     translation = translate(update, context.bot_data.username)
@@ -236,13 +248,15 @@ async def on_error(update: object, context: PlanbotContext) -> None:
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, escape(catalogue().text("engine.error")))
+            user = update.effective_user  # no store read here: the store may be what failed
+            messages = catalogue(language_code(user.language_code if user else None) or DEFAULT_LANGUAGE)
+            await context.bot.send_message(update.effective_chat.id, escape(messages.text("engine.error")))
         except TelegramError:
             log.warning("could not tell the person about the error")
 
 
-def _command_list(names: tuple[str, ...]) -> list[BotCommand]:
-    messages = catalogue()
+def _command_list(names: tuple[str, ...], language: str = DEFAULT_LANGUAGE) -> list[BotCommand]:
+    messages = catalogue(language)
     commands = []
     for name in names:
         try:
@@ -265,6 +279,13 @@ async def post_init(application: Application) -> None:
         _command_list(PRIVATE_COMMANDS + FACILITATOR_COMMANDS), scope=BotCommandScopeAllPrivateChats()
     )
     await application.bot.set_my_commands(_command_list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    for language in LANGUAGES:  # Telegram shows each person the menu in their app's language, where it has one
+        if language != DEFAULT_LANGUAGE:
+            await application.bot.set_my_commands(
+                _command_list(PRIVATE_COMMANDS + FACILITATOR_COMMANDS, language),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=language,
+            )
     log.info("planbot is up as @%s", me.username)
 
 

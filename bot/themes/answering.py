@@ -69,7 +69,7 @@ def answering(
     if len(fresh) != len(missing) + len(initiatives):
         raise PlanbotError(f"embeddings: got {len(fresh)} vectors for {len(missing) + len(initiatives)} texts")
     supply = iter(fresh[: len(missing)])
-    vectors = {i: by_id[i].vector if by_id[i].vector is not None else next(supply) for i in needed}
+    vectors = {i: by_id[i].numbers() if by_id[i].vector is not None else next(supply) for i in needed}
     if len({len(v) for v in vectors.values()} | {len(v) for v in fresh}) > 1:  # stored under another model
         vectors = dict(zip(needed, embeddings.embed_documents([by_id[i].text for i in needed]), strict=True))
     wanted = _unit(np.asarray(fresh[len(missing) :], dtype=np.float64))

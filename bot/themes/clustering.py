@@ -27,7 +27,7 @@ from bot.errors import PlanbotError
 from bot.themes.facets import apart, facets
 from bot.themes.labels import LABEL_MAX_CHARS, label
 from bot.themes.mentions import NAMED_KINDS, mentions
-from bot.themes.models import Theme, ThemeItem
+from bot.themes.models import STORED_DTYPE, Theme, ThemeItem
 
 # Cosine similarity (of centred vectors, see CENTERING) at which two groups of inputs merge into one theme.
 # Tuned with CENTERING and the facet guard on evals/datasets/themes.dev.jsonl with the packaged all-MiniLM-L6-v2
@@ -48,6 +48,10 @@ _BLOCK = 1024
 # than the greedy pass; above it the greedy pass keeps memory at O(B·k) however large the import.
 EXACT_LIMIT = 400
 _REFINE_PASSES = 2
+# How many similarities (rows × themes) one k-means step computes at a time: 16 MB of float32, a whole kind at once
+# for a large import (k ≪ d), and still O(B·k) memory however many themes there are.
+_SIMS_BUDGET = 4 * 1024 * 1024
+_SPARSE_SUMS_FROM = 4096  # rows from which `_group_sums` adds with a sparse product
 _KINDS = frozenset(kind.value for kind in InputKind)
 
 
@@ -69,8 +73,9 @@ def cluster(
     units = _units(ordered)
     matrix = _centred(_vectors(ordered, units, embeddings))
     themes: list[Theme] = []
+    unit_kinds = np.array([unit.item.kind for unit in units])
     for kind in sorted({item.kind for item in ordered}):
-        rows = np.array([i for i, unit in enumerate(units) if unit.item.kind == kind], dtype=np.int64)
+        rows = np.flatnonzero(unit_kinds == kind)
         if len(rows) <= EXACT_LIMIT:
             blocked = _blocked([units[i].facets for i in rows]) if guard else None
             labels = _average_linkage(matrix[rows], limit, blocked)
@@ -84,11 +89,18 @@ def cluster(
 class _Unit:
     """What is grouped: an input, or one of the players it names (`part` > 0 for the second and later)."""
 
-    __slots__ = ("facets", "item", "part", "text")
+    __slots__ = ("_facets", "item", "part", "text")
 
     def __init__(self, item: ThemeItem, part: int, text: str) -> None:
         self.item, self.part, self.text = item, part, text
-        self.facets = facets(text, item.kind)
+        self._facets: frozenset[str] | None = None
+
+    @property
+    def facets(self) -> frozenset[str]:
+        """Read when first needed: only the exact path's guard uses them, a large import never does."""
+        if self._facets is None:
+            self._facets = facets(self.text, self.item.kind)
+        return self._facets
 
 
 def _units(ordered: list[ThemeItem]) -> list[_Unit]:
@@ -153,9 +165,17 @@ def _vectors(ordered: list[ThemeItem], units: list[_Unit], embeddings: Embedding
     fresh = embeddings.embed_documents(missing) if missing else []
     if len(fresh) != len(missing):
         raise PlanbotError(f"embeddings: got {len(fresh)} vectors for {len(missing)} theme items")
+    stored = [unit.item.vector for unit in units]
+    if not missing and all(isinstance(v, bytes) for v in stored) and len({len(v) for v in stored}) == 1:
+        # every vector as an input keeps it: one buffer, no per-row conversion (a 100k plan's /summary)
+        flat = np.frombuffer(b"".join(stored), dtype=STORED_DTYPE).astype(np.float32)
+        matrix = flat.reshape(len(units), -1)
+        if not np.isfinite(matrix).all():
+            raise PlanbotError("theme items: a vector holds a value that is not a finite number")
+        return _unit(matrix)
     supply = iter(fresh)
     rows = [
-        unit.item.vector if unit.item.vector is not None and unit.item.id not in split else next(supply)
+        unit.item.numbers() if unit.item.vector is not None and unit.item.id not in split else next(supply)
         for unit in units
     ]
     dimensions = {len(row) for row in rows}
@@ -168,15 +188,22 @@ def _vectors(ordered: list[ThemeItem], units: list[_Unit], embeddings: Embedding
 
 
 def _centred(matrix: np.ndarray) -> np.ndarray:
-    """Unit rows with the shrunk mean direction of all the call's inputs removed (see CENTERING)."""
+    """Unit rows with the shrunk mean direction of all the call's inputs removed (see CENTERING); `matrix`
+    (the call's own array) is reused."""
     n = len(matrix)
     weight = CENTERING * n / (n + CENTERING_SHRINK)
-    return _unit(matrix - np.float32(weight) * matrix.mean(axis=0, keepdims=True))
+    matrix -= np.float32(weight) * matrix.mean(axis=0, keepdims=True)
+    return _unit(matrix)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
+    """The rows scaled to unit length, in place and block by block (the same sums as `np.linalg.norm`, without
+    a temporary the size of the whole matrix)."""
+    for start in range(0, len(matrix), _BLOCK):
+        block = matrix[start : start + _BLOCK]
+        norms = np.sqrt(np.add.reduce(block * block, axis=1, keepdims=True))
+        block /= np.maximum(norms, 1e-12)
+    return matrix
 
 
 def _average_linkage(matrix: np.ndarray, threshold: float, blocked: np.ndarray | None = None) -> np.ndarray:
@@ -273,25 +300,38 @@ def _means(matrix: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _group_sums(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Row sums per label (k×d) by sorting, much faster than `np.add.at` on large inputs."""
+    """Row sums per label (k×d, float64), each label's rows added in index order.
+
+    Many rows: a one-hot sparse product, which needs no sorted float64 copy of the matrix (pass a float64 `matrix`
+    when summing the same rows often). Few rows: a sort and `np.add.reduceat`, the same sums without importing
+    scipy in a worker that never groups a large import.
+    """
     order = np.argsort(labels, kind="stable")
+    if len(labels) >= _SPARSE_SUMS_FROM:
+        from scipy import sparse
+
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(labels, minlength=k))])
+        one_hot = sparse.csr_matrix((np.ones(len(labels)), order, indptr), shape=(k, len(labels)))
+        return np.asarray(one_hot @ np.asarray(matrix, dtype=np.float64))
     ordered = labels[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sums = np.zeros((k, matrix.shape[1]), dtype=np.float64)
-    sums[ordered[starts]] = np.add.reduceat(matrix[order].astype(np.float64), starts, axis=0)
+    sums[ordered[starts]] = np.add.reduceat(np.asarray(matrix[order], dtype=np.float64), starts, axis=0)
     return sums
 
 
 def _refine(matrix: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Move each input to the theme it is closest to on average (k-means steps), in blocks, until stable."""
-    centroids, labels = _means(matrix, labels)
+    wide = matrix.astype(np.float64)  # the sums' precision, converted once for every step
+    centroids, labels = _means(wide, labels)
     for _ in range(_REFINE_PASSES):
         moved = np.empty_like(labels)
-        for start in range(0, len(matrix), _BLOCK):
-            moved[start : start + _BLOCK] = (matrix[start : start + _BLOCK] @ centroids.T).argmax(axis=1)
+        step = max(_BLOCK, _SIMS_BUDGET // max(len(centroids), 1))  # few large products: much faster than many
+        for start in range(0, len(matrix), step):
+            moved[start : start + step] = (matrix[start : start + step] @ centroids.T).argmax(axis=1)
         if np.array_equal(moved, labels):
             break
-        centroids, labels = _means(matrix, moved)
+        centroids, labels = _means(wide, moved)
     return labels
 
 

@@ -90,8 +90,15 @@ def label(texts: Sequence[str], kind: str, closeness: Sequence[float], limit: in
         return ""
     shared = Counter(stem for text in texts for stem in _stems(text))
     common = {stem for stem, n in shared.items() if n >= 2} if len(texts) > 1 else set(shared)
+    if len(closeness) != len(texts):
+        raise ValueError(f"label: {len(texts)} texts but {len(closeness)} closeness values")
     best: tuple[float, int, int, str] | None = None
-    for index, (text, near) in enumerate(zip(texts, closeness, strict=True)):
+    # the most central members first: once one's closeness plus the most coverage can give (1) falls below the
+    # best score, no member after it can win, so a theme of thousands reads only its first few
+    for index in sorted(range(len(texts)), key=lambda i: -float(closeness[i])):
+        text, near = texts[index], closeness[index]
+        if best is not None and float(near) + SHARED_WEIGHT < best[0]:
+            break
         candidates = {fit_phrase(core(text, kind), limit)}
         whole = _tidy(" ".join(text.split()))
         if len(whole) <= limit and kind not in NAMED_KINDS:

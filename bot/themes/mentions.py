@@ -70,7 +70,7 @@ def mentions(text: str, kind: str) -> list[Mention]:
     belongs to that description.
     """
     whole = " ".join(text.split())
-    if kind not in NAMED_KINDS or not whole:
+    if kind not in NAMED_KINDS or not whole or not _SEPARATOR.search(whole):
         return [Mention(name=whole, text=whole)]
     pieces = _SEPARATOR.split(whole)
     found: list[list[str]] = []  # per mention: [name, text]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StrictBytes, field_validator
+
+STORED_DTYPE = "<f4"  # how `StoredInput.vector` keeps an embedding: little-endian float32 bytes
 
 
 class ThemeItem(BaseModel):
@@ -14,7 +17,29 @@ class ThemeItem(BaseModel):
     person_id: int
     kind: str
     text: str
-    vector: list[float] | None = Field(None, description="A precomputed embedding; when given, not re-embedded.")
+    vector: list[float] | StrictBytes | None = Field(
+        None,
+        description="A precomputed embedding, when given not re-embedded: floats, or the float32 bytes an input's "
+        "vector is stored as (read as they are, so a large plan builds no list of floats).",
+    )
+
+    @field_validator("vector", mode="after")
+    @classmethod
+    def _whole_floats(cls, value: object) -> object:
+        if isinstance(value, bytes) and (not value or len(value) % np.dtype(STORED_DTYPE).itemsize):
+            raise ValueError("stored vector bytes must hold whole float32 numbers")
+        return value
+
+    def numbers(self) -> list[float] | np.ndarray | None:
+        """The vector as given: the list of floats, or the stored bytes read as a float32 array (no copy)."""
+        if isinstance(self.vector, bytes):
+            return np.frombuffer(self.vector, dtype=STORED_DTYPE)
+        return self.vector
+
+    def floats(self) -> list[float] | None:
+        """The vector as a list of floats, whichever way it was given."""
+        numbers = self.numbers()
+        return numbers.tolist() if isinstance(numbers, np.ndarray) else numbers
 
     @field_validator("kind", mode="before")
     @classmethod

@@ -32,6 +32,9 @@ Measured (the figures are over all plans):
 - `clean_slot_share`: share of the stored proposals' "who leads" and "where" values that are clean noun phrases
   (`evals.suites.proposals.clean_slots`). Baseline `raw_input`: the slot's first source input pasted whole.
   Beside it, ungated, `title_ok_share` (`evals.suites.proposals.title_problems` on the stored titles).
+- Ungated, how honest the proposals are: `non_recommended_share`, the share of stored proposals whose verdict is
+  not "recommended" (revise or not recommended: the checker's own verdict on what the material supports), and
+  `plans_with_non_recommended`, the share of plans with at least one.
 """
 
 from __future__ import annotations
@@ -418,6 +421,8 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         "accepted": 0,
         "titles": 0,
         "titles_ok": 0,
+        "not_recommended_proposals": 0,
+        "plans_with_not_recommended": 0,
     }
     details: list[dict[str, Any]] = []
     for row in plans:
@@ -455,6 +460,9 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         said = [r.text for r in stored]
         titled = {p["title"]: proposals.title_problems(p["title"], said, known) for p in played.proposed}
         totals["titles"] += len(played.proposed)
+        held_back = sum(p["verdict"] != Verdict.recommended.value for p in played.proposed)
+        totals["not_recommended_proposals"] += held_back
+        totals["plans_with_not_recommended"] += held_back > 0
         totals["titles_ok"] += sum(not titled[p["title"]] for p in played.proposed)
         details.append(
             {
@@ -493,6 +501,8 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         "plan_check_disagreements": float(t["disagreements"]),
         "clean_slot_share": share(t["slot_good"], t["slot_values"]),
         "title_ok_share": share(t["titles_ok"], t["titles"]),
+        "non_recommended_share": share(t["not_recommended_proposals"], t["titles"]),
+        "plans_with_non_recommended": share(t["plans_with_not_recommended"], len(plans)),
         "plans_with_accepted": share(t["accepted"], len(plans)),
         "inputs_per_plan": share(t["inputs"], len(plans)),
     }

@@ -30,6 +30,7 @@ from bot.domain import SUPPORT_QUALITIES, InputKind, Status, Verdict
 from bot.engine import Person
 from bot.engine.topics import interview_data
 from bot.messages import catalogue
+from bot.paths import knowledge_path
 from bot.proposals import OfflineProposer, PlanMaterial, Proposal, load_patterns, material_for, phrases
 from bot.proposals.models import NOUN_PHRASE_FIELDS
 from bot.storage import Database
@@ -68,7 +69,7 @@ def load(path: Path) -> list[dict[str, Any]]:
     return read_rows(path, required=("id", "name", "value_chain", "region", "stakeholders"), check=_check)
 
 
-DEMO_SCRIPT = Path(__file__).resolve().parents[2] / "knowledge" / "demo-workshop.yaml"
+DEMO_SCRIPT = knowledge_path("demo-workshop.yaml")
 
 
 def demo_row(path: Path = DEMO_SCRIPT) -> dict[str, Any]:

@@ -64,7 +64,11 @@ def test_check_asks_followups_rechecks_after_each_answer_and_saves(world: World,
     assert "Saved as an initiative" in saved
     [row] = rows(world)
     assert row.origin == "check" and row.status == "proposed"
-    assert "each hotel pays for bins and a truck" in row.text  # the answer was appended to the text
+    # the answer is in the field its question is about, and checked as a sentence of its own
+    assert row.body["description"] == "hotels clean the beach"
+    assert row.body["investment"]["who"] == "each hotel pays for bins and a truck"
+    assert row.body["follow_ups"][0]["criterion"] == "investment"
+    assert "Each hotel pays for bins and a truck." in row.text.splitlines()
     assert row.scorecard["criteria"][0]["status"] == "met"
     # a later text is not taken as a follow-up answer any more
     assert "Saved" not in facilitator.text_of(facilitator.send("hello"))

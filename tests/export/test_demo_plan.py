@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.terminal import TranscriptAdapter
-from bot.demo import load_script
+from bot.demo import asked_criterion, follow_up_answer, load_script
 from bot.engine import Incoming, Person
 from bot.export import escape_markdown
 from bot.export.draft import Draft
@@ -67,9 +67,11 @@ def play_workshop(services: Services) -> int:
         for answer in person["answers"]:
             chat.send(answer)
     for item in script.get("checks", []):
-        facilitator.send(f"/check {item['text']}")
-        for answer in item.get("follow_ups", []):
-            facilitator.send(answer)
+        replies = facilitator.send(f"/check {item['text']}")
+        answers = dict(item.get("follow_ups") or {})
+        while (answer := follow_up_answer(facilitator.text_of(replies), answers)) is not None:
+            answers.pop(asked_criterion(facilitator.text_of(replies)) or "", None)
+            replies = facilitator.send(answer)
         if not any(c.label == "Save as initiative" for c in facilitator.choices):
             facilitator.tap("Skip")
         facilitator.tap("Save as initiative")
@@ -189,13 +191,16 @@ def test_follow_up_answers_are_answered_questions_not_pasted_text(demo, exported
     for check in script["checks"]:
         typed = " ".join(check["text"].split())
         item = next(i for i in draft.initiatives if i.description == typed)
-        assert [a.answer for a in item.answered] == check.get("follow_ups", [])
-        assert all(a.question and a.criterion for a in item.answered)
-        for answer in check.get("follow_ups", []):
+        scripted = check.get("follow_ups") or {}
+        # each scripted answer answered the question the checker asked about its criterion
+        assert {a.criterion.value: a.answer for a in item.answered if a.criterion} == scripted
+        assert all(a.question for a in item.answered)
+        for answer in scripted.values():
             assert answer not in item.description
     with services.db.session() as session:  # the stored initiative still holds the answers it was checked with
-        texts = list(session.scalars(select(InitiativeRow.text).where(InitiativeRow.plan_id == plan_id)))
-    assert any(all(a in text for a in script["checks"][1]["follow_ups"]) for text in texts)
+        query = select(InitiativeRow.text).where(InitiativeRow.plan_id == plan_id)
+        texts = [text.casefold() for text in session.scalars(query)]
+    assert any(all(a.casefold() in text for a in script["checks"][1]["follow_ups"].values()) for text in texts)
     markdown = plain(parse(exported["md"].decode("utf-8")))
     assert "Answered at the check:" in markdown
 

@@ -120,7 +120,7 @@ def test_a_non_editable_install_with_the_data_beside_it_starts_from_anywhere(tmp
     elsewhere.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    for name in ("bot", "evals"):
+    for name in ("bot", "evals", "knowledge", "prompts"):  # as the Dockerfile COPYs them
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
