@@ -5,6 +5,7 @@ The offline implementations and the optional LLM ones implement the same protoco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -62,3 +63,20 @@ class Answerer(Protocol):
     """Grounded answers from the knowledge base, scoped to a plan's documents plus the global guidance."""
 
     def ask(self, question: str, plan_id: int | None = None) -> Answer: ...
+
+
+class QuestionPhraser(Protocol):
+    """Words the next interview question for one person."""
+
+    def phrase(
+        self,
+        topic: str,
+        question: str,
+        *,
+        said: Sequence[str] = (),
+        language: str = "en",
+        others: Sequence[str] = (),
+    ) -> str:
+        """`question` is the catalogue's; `said` this person's earlier messages; `others` what other people
+        wrote, which must never appear in the reply."""
+        ...

@@ -18,10 +18,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Propose initiatives from a plan's top themes, ideas, influential actors and aggregation points."""
         from bot.cli.context import console, services
-        from bot.llm.client import llm_scope
         from bot.proposals import OfflineProposer, material_for
         from bot.storage.models import Plan
         from bot.themes import cluster
+        from bot.usage import llm_scope
 
         say = catalogue().text
         with services() as built:

@@ -28,13 +28,12 @@ from bot.engine.outbox import Outbox, Outgoing
 from bot.engine.topics import has_words
 from bot.engine.turn import BASE, ClusterFn, ProposalDrafter, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
-from bot.llm.client import llm_scope
-from bot.llm.phraser import QuestionPhraser
 from bot.messages import Catalogue, catalogue
-from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
+from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor, QuestionPhraser
 from bot.storage import Database, limits
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, PersonRow, ProcessedMessage
+from bot.usage import llm_scope
 
 log = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
 from bot.export.convert import phrase
 from bot.export.service import FOLLOW_UPS
-from bot.llm.client import llm_scope
 from bot.proposals import OfflineProposer, material_for, plan_check_for, store_proposals
 from bot.proposals.store import scorecard_of
 from bot.storage.models import Plan
 from bot.storage.plan_models import Membership, PersonRow, StoredInput
 from bot.storage.workshop_models import InitiativeRow, InitiativeView
+from bot.usage import llm_scope
 
 PREFIXES = frozenset({"in", "ina", "inr", "ine", "ins", "inv", "inp", "inpi", "ck", "vw"})
 MODES = frozenset({"ck_followup", "in_edit"})

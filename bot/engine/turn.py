@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from bot.checker.judge import Checker
 from bot.engine.models import Choice, Incoming, Reply
 from bot.errors import PlanbotError
-from bot.llm.phraser import QuestionPhraser
 from bot.messages import Catalogue
-from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor
+from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor, QuestionPhraser
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
 from bot.themes.plan_themes import PlanThemes

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
-from bot.llm.client import HOUR, Limits, LLMUnavailable, Scope, budget_keys
+from bot.llm.client import HOUR, Limits, LLMUnavailable, budget_keys
 from bot.storage import Database
 from bot.storage.limits import BUCKET_SECONDS, LIFETIME, bump_usage, forget_usage_before, usage_since
+from bot.usage import Scope
 
 WINDOW_BUCKETS = int(HOUR // BUCKET_SECONDS)
 

@@ -9,19 +9,19 @@ workers and restarts spend one budget.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+
+from bot.usage import Scope, current_scope
 
 log = logging.getLogger(__name__)
 
@@ -35,36 +35,6 @@ class LLMUnavailable(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Who a model call is made for; the budget is counted per person and per plan."""
-
-    person: str | None = None
-    plan: str | None = None
-
-
-_scope: ContextVar[Scope] = ContextVar("planbot_llm_scope", default=Scope())  # noqa: B039 - frozen default
-
-
-@contextlib.contextmanager
-def llm_scope(person: object | None = None, plan: object | None = None) -> Iterator[Scope]:
-    """Charge the model calls made inside the block to this person and plan (the engine wraps a turn)."""
-    current = _scope.get()
-    scope = Scope(
-        person=str(person) if person is not None else current.person,
-        plan=str(plan) if plan is not None else current.plan,
-    )
-    token = _scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _scope.reset(token)
-
-
-def current_scope() -> Scope:
-    return _scope.get()
 
 
 @dataclass

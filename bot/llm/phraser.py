@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from bot.answers import content_words
 from bot.llm.client import FallbackStats, LLMClient, LLMUnavailable
 from bot.llm.prompts import escape, load_prompt
+from bot.ports import QuestionPhraser
 
 USE = "phrase"
 MAX_CHARS = 400
@@ -21,23 +21,6 @@ _QUESTION_MARKS = ("?", "？", "؟")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io)\b|t\.me/", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SHARED_WORDS = 5  # this many consecutive words of another person's message count as their text
-
-
-class QuestionPhraser(Protocol):
-    """Words the next interview question for one person."""
-
-    def phrase(
-        self,
-        topic: str,
-        question: str,
-        *,
-        said: Sequence[str] = (),
-        language: str = "en",
-        others: Sequence[str] = (),
-    ) -> str:
-        """`question` is the catalogue's; `said` this person's earlier messages; `others` what other people
-        wrote, which must never appear in the reply."""
-        ...
 
 
 class OfflinePhraser:

@@ -6,7 +6,8 @@ import pytest
 
 from bot.answers import OfflineAnswerer
 from bot.llm.answerer import LLMAnswerer
-from bot.llm.client import Limits, llm_scope
+from bot.llm.client import Limits
+from bot.usage import llm_scope
 from tests.llm.conftest import FailingChatModel, scripted
 
 QUESTION = "how do we take small steps with manageable risk"

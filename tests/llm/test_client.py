@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage
 
-from bot.llm.client import Budget, FallbackStats, Limits, LLMClient, LLMUnavailable, llm_scope
+from bot.llm.client import Budget, FallbackStats, Limits, LLMClient, LLMUnavailable
+from bot.usage import llm_scope
 from tests.llm.conftest import FailingChatModel, SlowFirstChatModel, scripted
 
 ASK = [HumanMessage("hello")]

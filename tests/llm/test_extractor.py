@@ -8,8 +8,9 @@ import pytest
 
 from bot.domain import InputKind
 from bot.errors import PlanbotError
-from bot.llm.client import Limits, llm_scope
+from bot.llm.client import Limits
 from bot.llm.extractor import LLMExtractor
+from bot.usage import llm_scope
 from tests.llm.conftest import FailingChatModel, scripted
 
 MESSAGE = "no cold room at the landing site so fish spoil fast; also the beach management unit chair is respected"

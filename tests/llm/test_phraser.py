@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.llm.client import Limits, llm_scope
-from bot.llm.phraser import LLMQuestionPhraser, OfflinePhraser, QuestionPhraser
+from bot.llm.client import Limits
+from bot.llm.phraser import LLMQuestionPhraser, OfflinePhraser
 from bot.messages import catalogue
+from bot.ports import QuestionPhraser
+from bot.usage import llm_scope
 from tests.llm.conftest import FailingChatModel, scripted
 
 TOPIC = "aggregation_points"

@@ -13,11 +13,12 @@ from langchain_core.messages import HumanMessage
 from bot.cli.terminal import TranscriptAdapter
 from bot.engine import Person
 from bot.llm.budget import SharedBudget
-from bot.llm.client import Limits, LLMClient, LLMUnavailable, Scope
+from bot.llm.client import Limits, LLMClient, LLMUnavailable
 from bot.services import Services
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.telegram.throttle import SharedFloodThrottle, Verdict
+from bot.usage import Scope
 from tests.fakes.embeddings import HashingEmbeddings
 from tests.llm.conftest import RoutingChatModel, scripted
 
