@@ -28,8 +28,10 @@ def register(app: typer.Typer) -> None:
         tasks = TASKS if task == "all" else (task,)
         if any(name not in TASKS for name in tasks):
             raise PlanbotError(f"--task: {task!r} is not a task (use checker, capture or all)")
-        if fold_by not in ("value_chain", "corpus"):
-            raise PlanbotError(f"--fold-by: {fold_by!r} is not a fold (use value_chain or corpus)")
+        from bot.learning.train import FOLD_BY
+
+        if fold_by not in FOLD_BY:
+            raise PlanbotError(f"--fold-by: {fold_by!r} is not a fold (use {' or '.join(FOLD_BY)})")
         from bot.learning.corpus import fingerprint
         from bot.learning.heads import HEADS_DIR, read_heads
         from bot.learning.train import capture_sources, checker_sources

@@ -304,11 +304,7 @@ def cmd_roles(turn: Turn) -> list[Reply]:
             keys.append("other")
         if len(keys) > MAX_ROLES + 1:
             raise turn.fail("engine.roles_too_many", limit=MAX_ROLES)
-        settings = turn.session.get(PlanSettings, plan.id)
-        if settings is None:
-            settings = PlanSettings(plan_id=plan.id)
-            turn.session.add(settings)
-        settings.actor_types = keys
+        PlanSettings.of(turn.session, plan.id).actor_types = keys
         turn.session.flush()
     names = ", ".join(plans.actor_label(turn, key) for key in plans.actor_types(turn, plan.id))
     return [turn.reply("engine.roles_saved" if raw else "engine.roles_now", plan=plan.name, roles=names)]

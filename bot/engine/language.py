@@ -114,10 +114,6 @@ def set_plan_default(turn: Turn, language: str) -> list[Reply]:
         raise turn.fail("engine.stale_choice")
     if turn.person.chosen_language is None:
         turn.person.chosen_language = turn.msg.language
-    settings = turn.session.get(PlanSettings, plan.id)
-    if settings is None:
-        settings = PlanSettings(plan_id=plan.id)
-        turn.session.add(settings)
-    settings.language = language
+    PlanSettings.of(turn.session, plan.id).language = language
     turn.session.flush()
     return [turn.reply("language.plan_set", plan=plan.name, language=name(turn, language))]

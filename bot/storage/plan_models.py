@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.models import Base, utcnow
 
@@ -54,6 +54,15 @@ class PlanSettings(Base):
     language: Mapped[str | None] = mapped_column(
         String(8), nullable=True, doc="The catalogue for people who have not picked one (0007); None: English"
     )
+
+    @classmethod
+    def of(cls, session: Session, plan_id: int) -> PlanSettings:
+        """The plan's settings row, added (unflushed) when the plan has none yet: options are set one at a time."""
+        settings = session.get(cls, plan_id)
+        if settings is None:
+            settings = cls(plan_id=plan_id)
+            session.add(settings)
+        return settings
 
 
 class Membership(Base):
