@@ -13,23 +13,27 @@ ENV PYTHONUNBUFFERED=1 \
     ANONYMIZED_TELEMETRY=False \
     PLANBOT_DATA_DIR=/var/lib/planbot
 
-# The CPU build of torch first, so that nothing installed after it pulls a CUDA build. Where the default
-# index serves a CUDA build, point TORCH_INDEX_URL at the CPU wheels
-# (docker build --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu .).
-ARG TORCH_INDEX_URL=""
-RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0
+# The CPU build of torch first, so that nothing installed after it pulls a CUDA build (PyPI's torch for Linux
+# is a CUDA build of several GB; sentence-transformers then finds torch==2.13.0 installed and takes nothing
+# more). TORCH_INDEX_URL is PyTorch's index of CPU wheels; a mirror of it can be given with
+# --build-arg TORCH_INDEX_URL=..., and an empty value uses pip's own index (where that serves a CPU build).
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0 \
+    && python -c "import torch; assert torch.version.cuda is None, torch.version.cuda"
 
-# planbot itself, non-editable. The code reads knowledge/ and prompts/ beside its package, so they go next to
-# it in site-packages; the source tree is not kept.
+# planbot itself, non-editable. knowledge/ and prompts/ are sources of the build: bot/_build.py puts them
+# inside the package (bot/_data/), where bot/paths.py finds them, so nothing is copied beside it and the source
+# tree is not kept.
 COPY pyproject.toml README.md /tmp/planbot/
 COPY bot /tmp/planbot/bot
 COPY evals /tmp/planbot/evals
 COPY knowledge /tmp/planbot/knowledge
 COPY prompts /tmp/planbot/prompts
-RUN pip install /tmp/planbot \
-    && site="$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
-    && cp -r /tmp/planbot/knowledge /tmp/planbot/prompts "$site/" \
-    && rm -rf /tmp/planbot
+RUN pip install /tmp/planbot && rm -rf /tmp/planbot
+
+# The packaged data is read from the package, from any directory, with the source tree gone.
+RUN cd / && python -c "import bot.paths as p; assert p.KNOWLEDGE_DIR.parent.name == '_data', p.KNOWLEDGE_DIR; \
+assert (p.KNOWLEDGE_DIR / 'interview-topics.yaml').is_file() and (p.PROMPTS_DIR / 'messages').is_dir()"
 
 # The packaged model loads offline now, at build time: a run never reaches for the network.
 RUN python -c "from bot.knowledge.embeddings import SentenceTransformerEmbeddings as E; \
@@ -42,5 +46,8 @@ RUN useradd --system --create-home --home-dir /var/lib/planbot planbot \
 USER planbot
 WORKDIR /var/lib/planbot
 EXPOSE 8443
+# Healthy once the server of this container (a webhook worker, or `chroma run`) answers HTTP on its --port.
+COPY deploy/healthcheck.py /usr/local/bin/planbot-healthcheck
+HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 CMD ["python", "/usr/local/bin/planbot-healthcheck"]
 # compose.yaml gives each service its command: `planbot run --webhook ...` or `chroma run ...`
 CMD ["planbot", "--help"]

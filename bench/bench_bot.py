@@ -45,8 +45,8 @@ try:
     from bot.settings import load_settings
     from bot.storage.models import Plan
     from bot.storage.plan_models import ConversationState, Membership, PersonRow, StoredInput
-    from bot.telegram.loopback import FakeBotApi
-    from bot.telegram.loopback.script import running_bot
+    from planbot_testkit import FakeBotApi
+    from planbot_testkit.script import running_bot
 except ModuleNotFoundError as exc:
     sys.exit(f"error: {exc.name} not importable; run from the repository root: python -m bench.bench_bot")
 

@@ -17,7 +17,7 @@ import time
 
 try:
     from bench.echo_bot import build_echo_application
-    from bot.telegram.loopback.server import BotMessage, FakeBotApi, FakeUser, polling
+    from planbot_testkit.server import BotMessage, FakeBotApi, FakeUser, polling
 except ModuleNotFoundError as exc:  # run as a script from elsewhere: say how to run it
     sys.exit(f"error: {exc.name} not importable; run from the repository root: python -m bench.bench_transport")
 

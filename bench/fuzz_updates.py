@@ -42,9 +42,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as with_seed
 from hypothesis import strategies as st
 
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat
-from bot.telegram.loopback.updates import FakeUser
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, ScriptedChat
+from planbot_testkit.updates import FakeUser
 
 _fresh_ids = itertools.count(7_000_000_000)
 _query_ids = itertools.count(1)
@@ -514,7 +514,7 @@ def make_services(data_dir: Path, server: FakeBotApi, real_model: bool) -> Calla
 
 def run(total: int, batch: int, seed: int, real_model: bool) -> tuple[Outcome, float]:
     """The bot on an event loop in a thread; hypothesis (in this thread) draws each batch and waits for it."""
-    from bot.telegram.loopback.script import running_bot
+    from planbot_testkit.script import running_bot
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="planbot-fuzz-loop", daemon=True)

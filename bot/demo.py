@@ -19,12 +19,19 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.markup import escape
 
+from bot.errors import PlanbotError
 from bot.messages import catalogue
 from bot.paths import knowledge_path
 from bot.services import Services
 from bot.settings import Settings
-from bot.telegram.loopback import DEFAULT_TOKEN, FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat, running_bot
+
+try:  # the loopback Bot API server and the scripted chats are a dev distribution of their own, not in the wheel
+    from planbot_testkit import DEFAULT_TOKEN, FakeBotApi
+    from planbot_testkit.script import INVITE_LINK, ScriptedChat, running_bot
+except ModuleNotFoundError as missing:
+    if missing.name != "planbot_testkit":
+        raise
+    raise PlanbotError(catalogue().text("errors.testkit_missing")) from None
 
 SCRIPT = knowledge_path("demo-workshop.yaml")
 FORMATS = ("docx", "md", "json")
@@ -181,12 +188,13 @@ async def run_workshop(settings: Settings, out_dir: Path, console: Console, scri
             out_dir.mkdir(parents=True, exist_ok=True)
             for fmt in FORMATS:
                 replies = await facilitator.converse(f"/export {fmt}")
-                document = replies[-1].document
-                if document is None:
+                documents = [reply.document for reply in replies if reply.document is not None]
+                if not documents:
                     raise RuntimeError(f"/export {fmt} sent no file: {[r.plain_text for r in replies]}")
-                target = out_dir / document.file_name
-                target.write_bytes(document.data)
-                result.files.append(target)
+                for document in documents:  # the Markdown draft comes with the chart images it links to
+                    target = out_dir / document.file_name
+                    target.write_bytes(document.data)
+                    result.files.append(target)
                 workshop.show(script["facilitator"]["name"], f"/export {fmt}", replies)
     return result
 

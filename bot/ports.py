@@ -1,16 +1,24 @@
 """Small interfaces between the core and its providers, so each side can be swapped or faked.
 
-The offline implementations and the optional LLM ones implement the same protocol.
+The offline implementations and the optional LLM ones implement the same protocol; `bot.services.Services` (the
+composition root) is the one place that builds them, and the engine, the CLI, the bot and the evals receive them
+typed as these ports. The LLM scope (whom a model call is charged to) is `bot.usage.llm_scope`, a context manager
+the core opens without knowing whether a model is configured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.domain import Answer, CapturedInput
+
+if TYPE_CHECKING:  # names for the annotations only: importing these packages here would make import cycles
+    from bot.checker.models import Initiative, Scorecard
+    from bot.proposals.models import PlanMaterial, Proposal
 
 # The interview's question keys, in the order they are asked (texts in prompts/messages/<lang>.yaml).
 INTERVIEW_TOPICS: tuple[str, ...] = (
@@ -48,9 +56,16 @@ class DocumentStore(Protocol):
 
 
 class ExportedDraft(Protocol):
+    """A rendered draft; `companions` are the files it links, written beside it (the Markdown draft's charts)."""
+
     name: str
     content: bytes
     fmt: str
+    companions: tuple[ExportedDraft, ...]
+
+    def write(self, target: Path) -> list[Path]:
+        """Write it to `target` and its companions beside it, each whole or not at all; the paths written."""
+        ...
 
 
 class DraftExporter(Protocol):
@@ -80,3 +95,21 @@ class QuestionPhraser(Protocol):
         """`question` is the catalogue's; `said` this person's earlier messages; `others` what other people
         wrote, which must never appear in the reply."""
         ...
+
+
+class Checker(Protocol):
+    """Turns an initiative into a scorecard against the guidance criteria: the offline checker, the LLM judge."""
+
+    def check(self, initiative: Initiative | str) -> Scorecard: ...
+
+
+class Proposer(Protocol):
+    """Drafts checked initiatives from a plan's material (`bot.proposals.OfflineProposer`)."""
+
+    def propose(self, material: PlanMaterial) -> list[Proposal]: ...
+
+
+class ProposalDrafter(Protocol):
+    """Drafts a plan's proposals with a model; `fallback` (the offline proposer) whenever it cannot."""
+
+    def propose(self, material: PlanMaterial, fallback: Proposer | None = None) -> list[Proposal]: ...

@@ -1,4 +1,11 @@
-"""Builds planbot's services once per process, from the settings (private-gpt's components/services split)."""
+"""Builds planbot's services once per process, from the settings (private-gpt's components/services split).
+
+This is the composition root: the only module that constructs implementations (the embedding model, the Chroma
+index, the store, the offline providers and, through `bot.llm.services`, the model-backed ones). The engine, the
+Telegram bot, every CLI command and the eval runner ask a `Services` for their parts, so each honours the same
+settings (PLANBOT_LLM above all: the model's use when it is set, the offline one otherwise and on any failure).
+`tests/unit/test_layers.py` checks that no other module builds them.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +19,18 @@ from langchain_core.language_models import BaseChatModel
 
 from bot.answers import OfflineAnswerer
 from bot.capture import OfflineExtractor
-from bot.checker import Checker, OfflineChecker
+from bot.checker import OfflineChecker
 from bot.knowledge.embeddings import SentenceTransformerEmbeddings
 from bot.knowledge.index import VectorIndex, make_chroma_client
 from bot.knowledge.service import KnowledgeBase
-from bot.ports import Answerer, Extractor
+from bot.ports import Answerer, Checker, Extractor, ProposalDrafter
 from bot.settings import Settings
 from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.llm.services import LLMServices
+    from bot.proposals import OfflineProposer
+    from bot.themes.plan_themes import PlanThemes
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +81,24 @@ class Services:
     def offline_checker(self) -> OfflineChecker:
         return OfflineChecker(self.embeddings)
 
+    def untrained_checker(self) -> OfflineChecker:
+        """The checker without its trained heads (cues and rubric only): what `planbot train` fits the heads on,
+        and the eval's keyword baseline. Its embeddings are the training ones (no cache: every text is new)."""
+        return OfflineChecker(self.training_embeddings, heads=None)
+
+    def untrained_extractor(self) -> OfflineExtractor:
+        """The extractor without its trained heads (the cue lexicon only); see `untrained_checker`."""
+        return OfflineExtractor(self.training_embeddings, heads=None)
+
+    @cached_property
+    def training_embeddings(self) -> Embeddings:
+        """The embedding model without its text cache when nothing is injected: training embeds each text once."""
+        if self.embeddings_override is not None:
+            return self.embeddings_override
+        if "embeddings" in self.__dict__:  # already loaded for something else: one model in memory, not two
+            return self.embeddings
+        return SentenceTransformerEmbeddings(self.settings.embedding_model, cache_size=0)
+
     @cached_property
     def llm(self) -> LLMServices | None:
         """The model-backed uses when PLANBOT_LLM is set (each falls back to its offline counterpart)."""
@@ -101,6 +128,27 @@ class Services:
         return self.llm.judge if self.llm else self.offline_checker
 
     @cached_property
+    def proposer(self) -> OfflineProposer:
+        """The offline proposer, checking its drafts with `checker` (the model's judge when PLANBOT_LLM is set);
+        the drafter's fallback."""
+        from bot.proposals import OfflineProposer
+
+        return OfflineProposer(self.checker, self.embeddings)
+
+    @property
+    def drafter(self) -> ProposalDrafter | None:
+        """The model that drafts proposals when PLANBOT_LLM is set; None: the offline proposer alone."""
+        return self.llm.drafter if self.llm else None
+
+    @cached_property
+    def plan_themes(self) -> PlanThemes:
+        """A plan's stored inputs grouped into themes, as /summary, /vote and /propose group them."""
+        from bot.themes import cluster
+        from bot.themes.plan_themes import PlanThemes
+
+        return PlanThemes(self.embeddings, cluster)
+
+    @cached_property
     def drafts(self):
         from bot.export.service import DraftService
         from bot.proposals.store import plan_check_for
@@ -124,8 +172,9 @@ class Services:
             documents=self.knowledge,
             drafts=self.drafts,
             checker=self.checker,
+            proposer=self.proposer,
             phraser=self.llm.phraser if self.llm else None,
-            drafter=self.llm.drafter if self.llm else None,
+            drafter=self.drafter,
         )
 
     def close(self) -> None:

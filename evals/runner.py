@@ -156,12 +156,15 @@ class EvalContext:
 
     @cached_property
     def embeddings(self) -> Embeddings:
+        """One embedding model for every suite, the settings' one as the bot loads it (`Services.embeddings`)."""
         if self.embeddings_override is not None:
             return self.embeddings_override
-        from bot.knowledge.embeddings import SentenceTransformerEmbeddings
+        from bot.services import Services
         from bot.settings import load_settings
 
-        return SentenceTransformerEmbeddings(load_settings().embedding_model)
+        shared = Services(load_settings(data_dir=self.data_dir("shared")))  # only its model is used
+        self._closers.append(shared.close)
+        return shared.embeddings
 
     def data_dir(self, name: str) -> Path:
         """A fresh data dir per suite, so no suite sees another's rows."""
@@ -212,15 +215,6 @@ class EvalContext:
         self._closers.append(built.close)
         return built
 
-    @cached_property
-    def llm_client(self) -> Any:
-        """One LLM client (budget, retries, fallback counter) shared by the suites of a `--llm` run."""
-        from bot.llm.services import client_from_settings
-
-        client = client_from_settings(self.llm_settings(), self.chat_model)
-        self._closers.append(client.close)
-        return client
-
     def close(self) -> None:
         for closer in reversed(self._closers):
             closer()
@@ -230,33 +224,28 @@ class EvalContext:
 
 def _run_answers(context: EvalContext, path: Path) -> SuiteResult:
     """The split's answers and, beside them, its everyday-phrasing companion (offline: retrieval is offline)."""
-    offline = context.services("answers").offline_answerer
+    built = context.services("answers")
+    offline = built.offline_answerer
     if not context.uses_llm:
         return answers_suite.with_paraphrases(answers_suite.run_answers_suite(offline, path), offline, path)
-    from bot.llm import LLMAnswerer
-    from bot.llm.grading import AnswerGrader
     from evals.suites.answers_llm import run_answers_llm
 
-    before = _counts(context)
-    answerer = LLMAnswerer(context.llm_client, offline)
-    grader = AnswerGrader(context.llm_client)
+    llm = _llm_of(built)
+    before = _services_stats(built)
     agreement = not path.name.endswith(".dev.jsonl")  # the grader is measured against the test labels
-    result = run_answers_llm(offline, answerer, grader, path, agreement=agreement)
+    result = run_answers_llm(offline, llm.answerer, llm.grader, path, agreement=agreement)
     result = answers_suite.with_paraphrases(result, offline, path)
-    return _with_llm_stats(result, _counts(context) - before)
+    return _with_llm_stats(result, _services_stats(built) - before)
 
 
 def _run_capture(context: EvalContext, path: Path) -> SuiteResult:
-    from bot.capture import OfflineExtractor
-
-    extractor: Any = OfflineExtractor(context.embeddings)
+    built = context.services("capture")
+    extractor = built.offline_extractor
     if not context.uses_llm:
-        return capture.run_capture(extractor, path, cue_extractor=OfflineExtractor(context.embeddings, heads=None))
-    from bot.llm import LLMExtractor
-
-    before = _counts(context)
-    result = capture.run_capture(LLMExtractor(context.llm_client, extractor), path, also={"offline": extractor})
-    return _with_llm_stats(result, _counts(context) - before)
+        return capture.run_capture(extractor, path, cue_extractor=built.untrained_extractor())
+    before = _services_stats(built)
+    result = capture.run_capture(_llm_of(built).extractor, path, also={"offline": extractor})
+    return _with_llm_stats(result, _services_stats(built) - before)
 
 
 def _run_themes(context: EvalContext, path: Path) -> SuiteResult:
@@ -267,16 +256,13 @@ def _run_themes(context: EvalContext, path: Path) -> SuiteResult:
 
 
 def _run_checker(context: EvalContext, path: Path) -> SuiteResult:
-    from bot.checker.offline import OfflineChecker
-
-    judge: Any = OfflineChecker(context.embeddings)
+    built = context.services("checker")
+    judge = built.offline_checker
     if not context.uses_llm:
-        return checker.run_checker(judge, path, cue_checker=OfflineChecker(context.embeddings, heads=None))
-    from bot.llm import LLMJudge
-
-    before = _counts(context)
-    result = checker.run_checker(LLMJudge(context.llm_client, judge), path, also={"offline": judge})
-    return _with_llm_stats(result, _counts(context) - before)
+        return checker.run_checker(judge, path, cue_checker=built.untrained_checker())
+    before = _services_stats(built)
+    result = checker.run_checker(_llm_of(built).judge, path, also={"offline": judge})
+    return _with_llm_stats(result, _services_stats(built) - before)
 
 
 # Reasons a use records that are not a fallback to the offline path (it answered, with something set aside).
@@ -290,10 +276,6 @@ NOT_FALLBACKS = frozenset(
         "overruled_weak_offline",
     }
 )
-
-
-def _counts(context: EvalContext) -> Counter[tuple[str, str]]:
-    return Counter(context.llm_client.stats.counts)
 
 
 def _with_llm_stats(result: SuiteResult, counts: Counter[tuple[str, str]]) -> SuiteResult:
@@ -312,6 +294,14 @@ def _with_llm_stats(result: SuiteResult, counts: Counter[tuple[str, str]]) -> Su
 
 def _services_stats(built: Any) -> Counter[tuple[str, str]]:
     return Counter(built.llm.stats.counts) if built.llm is not None else Counter()
+
+
+def _llm_of(built: Any) -> Any:
+    """The suite's model-backed uses (`--llm`, or a test's injected model): their root built them around its
+    offline providers, with one client whose fallback counter the suite reports."""
+    if built.llm is None:
+        raise PlanbotError(LLM_UNAVAILABLE)
+    return built.llm
 
 
 def _run_interview(context: EvalContext, path: Path) -> SuiteResult:
@@ -344,9 +334,14 @@ SUITES: dict[str, SuiteSpec] = {
         SuiteSpec("themes_heldout", "themes.heldout", themes.load, _run_themes, ("test",)),
         SuiteSpec("capture_heldout", "capture.heldout", capture.load, _run_capture, ("test",)),
         SuiteSpec("capture_realworld", "capture.realworld", capture.load, _run_capture, ("test",)),
+        # Swahili and French messages and initiatives, one set per language (issue 18, item 4)
+        SuiteSpec("capture_sw", "capture.sw", capture.load, _run_capture, ("test",)),
+        SuiteSpec("capture_fr", "capture.fr", capture.load, _run_capture, ("test",)),
         SuiteSpec("checker", "checker", checker.load, _run_checker),
         SuiteSpec("checker_heldout", "checker.heldout", checker.load, _run_checker, ("test",)),
         SuiteSpec("checker_realworld", "checker.realworld", checker.load, _run_checker, ("test",)),
+        SuiteSpec("checker_sw", "checker.sw", checker.load, _run_checker, ("test",)),
+        SuiteSpec("checker_fr", "checker.fr", checker.load, _run_checker, ("test",)),
         SuiteSpec("interview", "personas", interview.load, _run_interview),
         SuiteSpec("proposals", "plans", proposals.load, _run_proposals),
         SuiteSpec("plan_quality", "plan_quality", plan_quality.load, plan_quality.run, ("test",)),

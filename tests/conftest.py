@@ -76,7 +76,7 @@ def real_embeddings():
 @pytest.fixture
 def bot_token() -> str:
     """A token in Telegram's shape (``<bot id>:<secret>``); it only ever reaches 127.0.0.1."""
-    from bot.telegram.loopback import DEFAULT_TOKEN
+    from planbot_testkit import DEFAULT_TOKEN
 
     return DEFAULT_TOKEN
 
@@ -84,7 +84,7 @@ def bot_token() -> str:
 @pytest.fixture
 async def bot_api(bot_token: str):
     """A started loopback Bot API server on a random port, stopped after the test."""
-    from bot.telegram.loopback import FakeBotApi
+    from planbot_testkit import FakeBotApi
 
     server = FakeBotApi(bot_token)
     await server.start()

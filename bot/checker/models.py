@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,31 @@ class Initiative(BaseModel):
     risk: str | None = None
     beneficiaries: Beneficiaries | None = None
     answers: list[str] = Field(default_factory=list, description="Ids of the inputs or themes it answers.")
+
+
+class ScopedText(str):
+    """Initiative text whose parts each say which criteria they may decide (None: any criterion).
+
+    A proposal's "First benefit: ..." sentence speaks to near-term benefits only, never to investment; the
+    stakeholders' own words may settle anything. It is a `str` (the parts joined by spaces), so any checker
+    that does not know scopes (the LLM judge, a fake) reads it exactly as the plain text.
+    """
+
+    parts: tuple[tuple[str, frozenset[CriterionId] | None], ...]
+
+    def __new__(cls, parts: Iterable[tuple[str, Iterable[CriterionId] | None]], sep: str = " ") -> ScopedText:
+        kept = tuple(
+            (text.strip(), None if scope is None else frozenset(CriterionId(c) for c in scope))
+            for text, scope in parts
+            if text and text.strip()
+        )
+        made = super().__new__(cls, sep.join(text for text, _ in kept))
+        made.parts = kept
+        return made
+
+    def scope_of(self, criterion: CriterionId) -> list[str]:
+        """The parts that may decide `criterion`."""
+        return [text for text, scope in self.parts if scope is None or criterion in scope]
 
 
 class GuidanceCitation(BaseModel):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.checker.models import CriterionResult, FollowUp, GuidanceCitation, Initiative, Scorecard
+from bot.checker.models import CriterionResult, FollowUp, GuidanceCitation, Initiative, ScopedText, Scorecard
 from bot.checker.parsing import Parser
 from bot.checker.rubric import CriterionSpec, Rubric, compile_cue, load_rubric
 from bot.checker.verdict import decide_verdict
@@ -92,7 +92,7 @@ class OfflineChecker:
         text = render_initiative(initiative) if isinstance(initiative, Initiative) else initiative
         if not isinstance(text, str) or not text.strip():
             raise PlanbotError(catalogue().text("checker.empty_text"))
-        sentences = self.parser.clean_sentences(text)
+        sentences, scopes = self._scoped_sentences(text)
         criteria = self._criteria()
         vectors = np.asarray(self.embeddings.embed_documents(sentences), dtype=float) if sentences else np.zeros((0, 1))
         structured = _structured_statuses(initiative, self.rubric) if isinstance(initiative, Initiative) else {}
@@ -105,10 +105,10 @@ class OfflineChecker:
                 (status, evidence), strength = structured[criterion_id], 1.0
             elif heads is not None:
                 status, evidence, strength = self._learned(
-                    heads, criterion_id, sentences, vectors, signals[criterion_id]
+                    heads, criterion_id, sentences, vectors, signals[criterion_id], _allowed(scopes, criterion_id)
                 )
             else:
-                status, evidence = self._decide(compiled, sentences, vectors)
+                status, evidence = self._decide(compiled, sentences, vectors, _allowed(scopes, criterion_id))
             results.append(
                 CriterionResult(
                     id=criterion_id,
@@ -126,6 +126,19 @@ class OfflineChecker:
         ]
         return Scorecard(verdict=verdict, criteria=results, questions=questions)
 
+    def _scoped_sentences(self, text: str) -> tuple[list[str], list[frozenset[CriterionId] | None]]:
+        """The clean sentences and, for each, the criteria it may decide (None: any). Free text is one part
+        with no scope, so it is read exactly as it always was."""
+        if not isinstance(text, ScopedText):
+            sentences = self.parser.clean_sentences(text)
+            return sentences, [None] * len(sentences)
+        sentences, scopes = [], []
+        for part, scope in text.parts:
+            for sentence in self.parser.clean_sentences(part):
+                sentences.append(sentence)
+                scopes.append(scope)
+        return sentences, scopes
+
     def signals(self, sentences: list[str]) -> dict[CriterionId, np.ndarray]:
         """Per criterion, each sentence's cue signals (met cue, not_met cue, override): the heads' cue features."""
         out: dict[CriterionId, np.ndarray] = {}
@@ -139,18 +152,28 @@ class OfflineChecker:
         return out
 
     def _learned(
-        self, heads: HeadSet, criterion: CriterionId, sentences: list[str], vectors: np.ndarray, flags: np.ndarray
+        self,
+        heads: HeadSet,
+        criterion: CriterionId,
+        sentences: list[str],
+        vectors: np.ndarray,
+        flags: np.ndarray,
+        allowed: np.ndarray | None = None,
     ) -> tuple[Status, str | None, float]:
         """The head's probabilities per sentence; the strongest sentence past a tuned threshold decides.
 
-        Also returns the decision's strength: how far the deciding probability cleared its threshold."""
-        if not sentences:
+        Every sentence is read (the features are the same as for free text); only the sentences `allowed` to
+        speak to this criterion may decide it. Also returns the decision's strength: how far the deciding
+        probability cleared its threshold."""
+        if not sentences or (allowed is not None and not allowed.any()):
             return Status.unclear, None, 0.0
         head = heads.heads[criterion.value]
         probabilities = head.probabilities(sentence_features(vectors, flags, np.zeros(len(sentences), dtype=int)))
         thresholds = heads.meta["thresholds"][criterion.value]
         met = probabilities[:, head.classes.index(Status.met.value)]
         not_met = probabilities[:, head.classes.index(Status.not_met.value)]
+        if allowed is not None:  # a sentence out of scope never decides (probabilities are at least 0)
+            met, not_met = np.where(allowed, met, -1.0), np.where(allowed, not_met, -1.0)
         best_met, best_not = int(np.argmax(met)), int(np.argmax(not_met))
         t_met, t_not = thresholds["met"], thresholds["not_met"]
         if not_met[best_not] >= t_not and not_met[best_not] >= met[best_met]:
@@ -196,7 +219,13 @@ class OfflineChecker:
             if len(names) == 1:
                 hits.not_met.extend(named)
 
-    def _decide(self, compiled: _Compiled, sentences: list[str], vectors: np.ndarray) -> tuple[Status, str | None]:
+    def _decide(
+        self, compiled: _Compiled, sentences: list[str], vectors: np.ndarray, allowed: np.ndarray | None = None
+    ) -> tuple[Status, str | None]:
+        if allowed is not None:  # only the sentences that may speak to this criterion are read
+            keep = np.flatnonzero(allowed)
+            sentences = [sentences[i] for i in keep]
+            vectors = vectors[keep] if len(keep) else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 1))
         hits = self._cue_hits(compiled, sentences)
         self._parsed_hits(compiled.spec.id, sentences, hits)
         if hits.overrides:
@@ -246,24 +275,41 @@ def _best(sentence_vectors: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
     return (sentence_vectors @ prototypes.T).max(axis=1)
 
 
-def render_initiative(initiative: Initiative) -> str:
-    """A structured initiative as sentences, so the same cues read it as they read chat text."""
-    parts = [initiative.title.rstrip(".") + ".", initiative.description]
+def _allowed(scopes: list[frozenset[CriterionId] | None], criterion: CriterionId) -> np.ndarray | None:
+    """Which sentences may decide `criterion`; None when every one may (free text)."""
+    if all(scope is None for scope in scopes):
+        return None
+    return np.array([scope is None or criterion in scope for scope in scopes], dtype=bool)
+
+
+_ANY = None
+_PLAYERS = (CriterionId.influential_actors, CriterionId.aggregation_points)
+_REACH = (CriterionId.reaches_mses, CriterionId.industry_wide)
+
+
+def render_initiative(initiative: Initiative) -> ScopedText:
+    """A structured initiative as sentences, so the same cues read it as they read chat text; each field's
+    sentence may decide only the criteria that field speaks to (the title and description: any)."""
+    parts: list[tuple[str, tuple[CriterionId, ...] | None]] = [
+        (initiative.title.rstrip(".") + ".", _ANY),
+        (initiative.description, _ANY),
+    ]
     if initiative.actors:
-        parts.append("Actors: " + ", ".join(initiative.actors) + ".")
+        parts.append(("Actors: " + ", ".join(initiative.actors) + ".", _PLAYERS))
     if initiative.lead_actor:
-        parts.append(f"Led by {initiative.lead_actor}.")
+        parts.append((f"Led by {initiative.lead_actor}.", (CriterionId.influential_actors,)))
     if initiative.investment and (initiative.investment.who or initiative.investment.amount):
         who = initiative.investment.who or "someone"
-        parts.append(f"Investment: {who} invests {initiative.investment.amount or ''}".rstrip() + ".")
+        invests = f"Investment: {who} invests {initiative.investment.amount or ''}".rstrip() + "."
+        parts.append((invests, (CriterionId.investment,)))
     if initiative.first_benefits:
-        parts.append(f"First benefits: {initiative.first_benefits}.")
-    parts += [step.rstrip(".") + "." for step in initiative.steps]
+        parts.append((f"First benefits: {initiative.first_benefits}.", (CriterionId.near_term_benefits,)))
+    parts += [(step.rstrip(".") + ".", (CriterionId.small_steps,)) for step in initiative.steps]
     if initiative.risk:
-        parts.append(f"Risk: {initiative.risk}.")
+        parts.append((f"Risk: {initiative.risk}.", (CriterionId.small_steps,)))
     if initiative.beneficiaries and initiative.beneficiaries.description:
-        parts.append(f"Beneficiaries: {initiative.beneficiaries.description}.")
-    return "\n".join(part for part in parts if part and part.strip())
+        parts.append((f"Beneficiaries: {initiative.beneficiaries.description}.", _REACH))
+    return ScopedText(parts, sep="\n")
 
 
 def _structured_statuses(initiative: Initiative, rubric: Rubric) -> dict[CriterionId, tuple[Status, str]]:

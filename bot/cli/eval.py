@@ -61,8 +61,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--suite",
-                help="answers, capture, capture_heldout, capture_realworld, themes, themes_heldout, checker, "
-                "checker_heldout, checker_realworld, interview, proposals, plan_quality (default: all)",
+                help="One suite, e.g. checker_realworld or capture_sw; an unknown name lists them all (default: all).",
             ),
         ] = None,
         dataset: Annotated[

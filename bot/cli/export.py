@@ -32,10 +32,7 @@ def export(
         KnowledgeBase.require_plan_in(built.db, plan)
         exported = built.drafts.export(plan, kind, named=named)
         target = out or built.settings.data_dir / "exports" / exported.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(exported.content)
-        partial.replace(target)  # nothing half-written under the final name
+        exported.write(target)  # with the files it links beside it (the Markdown draft's chart PNGs)
     console.print(escape(catalogue().text("export.written", path=target)))
 
 

@@ -18,9 +18,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Propose initiatives from a plan's top themes, ideas, influential actors and aggregation points."""
         from bot.cli.context import console, services
-        from bot.proposals import OfflineProposer, material_for
+        from bot.proposals import material_for
         from bot.storage.models import Plan
-        from bot.themes import cluster
         from bot.usage import llm_scope
 
         say = catalogue().text
@@ -28,12 +27,13 @@ def register(app: typer.Typer) -> None:
             with built.db.session() as session:
                 if session.get(Plan, plan) is None:  # before any model loads
                     raise NotFoundError(say("errors.plan_not_found", plan_id=plan))
-                embeddings = built.embeddings
-                material = material_for(session, plan, lambda items: cluster(items, embeddings))
-            offline = OfflineProposer(built.checker, embeddings)  # the model's judge when PLANBOT_LLM is set
-            if built.settings.llm and built.llm is not None:  # PLANBOT_LLM: the model drafts, offline fallback
+                # the stored vectors, grouped as /propose groups them (a missing vector is embedded and kept)
+                material = material_for(session, plan, built.plan_themes)
+            offline = built.proposer  # checked by the model's judge when PLANBOT_LLM is set
+            drafter = built.drafter
+            if drafter is not None:  # PLANBOT_LLM: the model drafts, the offline proposer on any failure
                 with llm_scope(plan=plan):
-                    proposals = built.llm.drafter.propose(material, offline)
+                    proposals = drafter.propose(material, offline)
             else:
                 proposals = offline.propose(material)
         if as_json:

@@ -48,22 +48,19 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             typer.echo("heads up to date")
             return
-        from bot.capture import OfflineExtractor
-        from bot.checker.offline import OfflineChecker
-        from bot.knowledge.embeddings import SentenceTransformerEmbeddings
+        from bot.cli.context import services
         from bot.learning.corpus import read_capture_corpus, read_checker_corpus
         from bot.learning.train import train_capture, train_checker
-        from bot.settings import load_settings
 
         examples = {"checker": read_checker_corpus, "capture": read_capture_corpus}
         corpora = {name: examples[name]() for name in tasks}  # every file is read before any model loads
-        embeddings = SentenceTransformerEmbeddings(load_settings().embedding_model, cache_size=0)
-        for name in tasks:
-            if name == "checker":
-                heads, report = train_checker(corpora[name], OfflineChecker(embeddings, heads=None), fold_by=fold_by)
-            else:
-                heads, report = train_capture(corpora[name], OfflineExtractor(embeddings, heads=None))
-            target = HEADS_DIR / f"{name}.npz"
-            heads.save(target)
-            typer.echo(f"{name}: {len(corpora[name])} examples -> {target}")
-            typer.echo(json.dumps(report, indent=2))
+        with services() as built:  # the settings' embedding model, as the bot's; the heads are what is trained
+            for name in tasks:
+                if name == "checker":
+                    heads, report = train_checker(corpora[name], built.untrained_checker(), fold_by=fold_by)
+                else:
+                    heads, report = train_capture(corpora[name], built.untrained_extractor())
+                target = HEADS_DIR / f"{name}.npz"
+                heads.save(target)
+                typer.echo(f"{name}: {len(corpora[name])} examples -> {target}")
+                typer.echo(json.dumps(report, indent=2))

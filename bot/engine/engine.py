@@ -21,15 +21,23 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.checker.judge import Checker
-from bot.engine import commands, groups, invites, language
+from bot.engine import commands, groups, invites, language, notes, reminders, router
 from bot.engine.models import Incoming, Person, Reply
 from bot.engine.outbox import Outbox, Outgoing
 from bot.engine.topics import has_words
-from bot.engine.turn import BASE, ClusterFn, ProposalDrafter, Providers, Turn
+from bot.engine.turn import BASE, ClusterFn, Providers, Turn
 from bot.errors import NotFoundError, PlanbotError
 from bot.messages import Catalogue, catalogue
-from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor, QuestionPhraser
+from bot.ports import (
+    Answerer,
+    Checker,
+    DocumentStore,
+    DraftExporter,
+    Extractor,
+    ProposalDrafter,
+    Proposer,
+    QuestionPhraser,
+)
 from bot.storage import Database, limits
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, PersonRow, ProcessedMessage
@@ -54,11 +62,13 @@ class Engine:
         extractor: Extractor,
         answerer: Answerer,
         embeddings: Embeddings,
+        *,
+        checker: Checker,
+        proposer: Proposer,
         clock: Callable[[], datetime] = utcnow,
         cluster: ClusterFn | None = None,
         documents: DocumentStore | None = None,
         drafts: DraftExporter | None = None,
-        checker: Checker | None = None,
         phraser: QuestionPhraser | None = None,
         drafter: ProposalDrafter | None = None,
         outbox: Outbox | None = None,
@@ -69,10 +79,11 @@ class Engine:
             extractor=extractor,
             answerer=answerer,
             embeddings=embeddings,
+            checker=checker,
+            proposer=proposer,
             cluster=cluster,
             documents=documents,
             drafts=drafts,
-            checker=checker,
             phraser=phraser,
             drafter=drafter,
         )
@@ -158,7 +169,7 @@ class Engine:
         What it returns is recorded as sent, so each person is nudged once per meeting.
         """
         with self.db.session() as session:
-            return groups.due_reminders(session, self.providers, now or self.clock(), window)
+            return reminders.due_reminders(session, self.providers, now or self.clock(), window)
 
     def queue_reminders(self, now: datetime | None = None, window: timedelta = timedelta(hours=24)) -> list[Outgoing]:
         """As `due_reminders`, with the nudges stored in the outbox in the transaction that records them as sent:
@@ -166,7 +177,7 @@ class Engine:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self.db.session() as session:
-                    replies = groups.due_reminders(session, self.providers, now or self.clock(), window)
+                    replies = reminders.due_reminders(session, self.providers, now or self.clock(), window)
                     return self.outbox.store_addressed(session, f"reminder:{uuid.uuid4().hex}", replies)
             except (IntegrityError, OperationalError) as exc:
                 log.info("retrying the meeting nudges (attempt %d): %s", attempt, type(exc).__name__)
@@ -210,7 +221,7 @@ class Engine:
             row.language = person.language  # the phone's language, followed until the person picks one
         state = session.get(ConversationState, row.id)
         if state is None:
-            state = ConversationState(person_id=row.id, state=BASE, pending={}, offered=[], updated_at=now)
+            state = ConversationState(person_id=row.id, state=BASE.value, pending={}, offered=[], updated_at=now)
             session.add(state)
             session.flush()
         msg = catalogue(language.resolve(session, row, state.active_plan_id))
@@ -250,14 +261,14 @@ class Engine:
     def _dispatch(turn: Turn) -> list[Reply]:
         incoming = turn.incoming
         if incoming.chat_key is not None:
-            return groups.run_group(turn)
+            return commands.run_group(turn)
         if incoming.content_type == "document":
-            return commands.run_document(turn)
+            return notes.run_document(turn)
         if incoming.command:
             return commands.run_command(turn, incoming.command)
         if incoming.choice:
-            return commands.run_choice(turn, incoming.choice)
+            return router.run_choice(turn, incoming.choice)
         text = (incoming.text or "").strip()
         if incoming.edited and incoming.source_id:
-            return commands.run_edit(turn, text)
-        return commands.run_text(turn, text)
+            return router.run_edit(turn, text)
+        return router.run_text(turn, text)

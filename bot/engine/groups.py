@@ -1,4 +1,4 @@
-"""Group chats, polls, votes and reminders: the workshop's group side, transport-neutral.
+"""Group chats, polls and votes: the workshop's group side, transport-neutral (reminders: bot.engine.reminders).
 
 A linked group only ever sees commands: group chatter is never captured as input (stakeholders speak to
 planbot in private). Polls are posted by the adapter from `Reply(to=<chat key>, poll=...)`; the adapter
@@ -8,21 +8,18 @@ reports the transport's poll id back (`record_poll`) so its answers can be store
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.domain import InputKind
 from bot.engine import inputs as inputs_mod
-from bot.engine import language
-from bot.engine.interview import question_reply
-from bot.engine.models import Incoming, PollSpec, Reply
-from bot.engine.plans import stage
-from bot.engine.turn import Providers, Turn
-from bot.messages import Catalogue, catalogue
+from bot.engine.models import PollSpec, Reply
+from bot.engine.turn import Turn
 from bot.storage.models import Plan
-from bot.storage.plan_models import ConversationState, Membership, PersonRow
+from bot.storage.plan_models import PersonRow
 from bot.storage.workshop_models import GroupLink, InitiativeRow, PollRow, ReminderSent, VoteRow
 
 GROUP_COMMANDS = frozenset({"linkgroup", "vote", "help"})
@@ -57,16 +54,16 @@ def _is_facilitator(turn: Turn, plan_id: int) -> bool:
 # ---- group chats ---------------------------------------------------------------------------------------
 
 
-def run_group(turn: Turn) -> list[Reply]:
-    """A message from a group chat: only planbot's group commands get an answer, never chatter."""
+def run_group(turn: Turn, commands: Collection[str]) -> list[Reply]:
+    """A message from a group chat: only planbot's group commands get an answer, never chatter.
+
+    `commands`: every command name planbot knows (the registry imports this module, so it is passed in)."""
     incoming = turn.incoming
     if not incoming.command:
         return []
     name = incoming.command.lstrip("/").split("@", 1)[0].casefold()
     if name not in GROUP_COMMANDS:
-        from bot.engine.commands import COMMANDS  # commands imports this module
-
-        if name not in COMMANDS:
+        if name not in commands:
             return []  # maybe another bot's command: groups hear every bot's commands
         return [turn.reply("groups.private_only", command=name)]
     if name == "help":
@@ -242,107 +239,3 @@ def with_votes(turn: Turn, plan: Plan, replies: list[Reply]) -> list[Reply]:
 def forget_votes(session: Session, person: PersonRow) -> None:
     session.execute(delete(VoteRow).where(VoteRow.voter_key == person.key))
     session.execute(delete(ReminderSent).where(ReminderSent.person_id == person.id))
-
-
-# ---- reminders -----------------------------------------------------------------------------------------
-
-
-def _unfinished(session: Session, plan_id: int) -> list[tuple[Membership, PersonRow]]:
-    rows = session.execute(
-        select(Membership, PersonRow)
-        .join(PersonRow, PersonRow.id == Membership.person_id)
-        .where(
-            Membership.plan_id == plan_id,
-            Membership.role == "stakeholder",
-            Membership.consented_at.is_not(None),
-            Membership.interview_done_at.is_(None),
-        )
-        .order_by(PersonRow.id)
-    )
-    return [(m, p) for m, p in rows]
-
-
-def _already(session: Session, key: str) -> set[int]:
-    return set(session.scalars(select(ReminderSent.person_id).where(ReminderSent.reminder_key == key)))
-
-
-def _format_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; planbot stores UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _remind(
-    session: Session, providers: Providers, plan: Plan, key: str, text_key: str, now: datetime
-) -> tuple[list[Reply], int]:
-    """One reminder per unfinished stakeholder not yet reminded under `key`, recorded as it is returned."""
-    done = _already(session, key)
-    replies: list[Reply] = []
-    skipped = 0
-    meeting = _format_date(_aware(plan.next_meeting)) if plan.next_meeting else ""
-    for membership, person in _unfinished(session, plan.id):
-        if person.id in done:
-            skipped += 1
-            continue
-        msg = catalogue(language.resolve(session, person, plan.id))  # each in their own language
-        text = msg.text(text_key, plan=plan.name, date=meeting)
-        if text_key == "groups.remind_text" and meeting:
-            text = f"{text} {msg.text('groups.remind_meeting', date=meeting)}"
-        replies.append(_with_question(session, providers, person, membership, text, msg, now))
-        session.add(ReminderSent(plan_id=plan.id, reminder_key=key, person_id=person.id, sent_at=now))
-    session.flush()
-    return replies, skipped
-
-
-def _with_question(
-    session: Session,
-    providers: Providers,
-    person: PersonRow,
-    membership: Membership,
-    text: str,
-    msg: Catalogue,
-    now: datetime,
-) -> Reply:
-    """The reminder carries the person's current question (with its buttons), so their answer lands right."""
-    state = session.get(ConversationState, person.id)
-    if stage(membership) != "interview" or state is None:
-        return Reply(text=text, to=person.key)
-    theirs = Turn(
-        session=session,
-        person=person,
-        state=state,
-        incoming=Incoming(),
-        now=now,
-        msg=msg,
-        providers=providers,
-    )
-    return question_reply(theirs, membership, prefix=text).model_copy(update={"to": person.key})
-
-
-def cmd_remind(turn: Turn) -> list[Reply]:
-    """Reminds the plan's unfinished stakeholders, once each per meeting (or per day without a meeting)."""
-    plan = turn.plan()
-    assert plan is not None
-    when = plan.next_meeting.date().isoformat() if plan.next_meeting else turn.now.date().isoformat()
-    key = f"remind:{plan.id}:{when}"
-    replies, skipped = _remind(turn.session, turn.providers, plan, key, "groups.remind_text", turn.now)
-    if not replies:
-        return [turn.reply("groups.remind_none")]
-    return [turn.reply("groups.remind_sent", count=len(replies), already=skipped), *replies]
-
-
-def due_reminders(session: Session, providers: Providers, now: datetime, window: timedelta) -> list[Reply]:
-    """Nudges for plans whose next meeting is within `window` from `now`; each person once per meeting."""
-    replies: list[Reply] = []
-    for plan in session.scalars(select(Plan).where(Plan.next_meeting.is_not(None)).order_by(Plan.id)):
-        assert plan.next_meeting is not None
-        meeting = _aware(plan.next_meeting)
-        if not now < meeting <= now + window:
-            continue
-        key = f"meeting:{plan.id}:{meeting.isoformat()}"
-        sent, _ = _remind(session, providers, plan, key, "groups.nudge_text", now)
-        replies += sent
-    return replies

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.domain import Answer
 from bot.engine import inputs
+from bot.engine.callbacks import Action, build
 from bot.engine.models import Choice, Reply
 from bot.engine.topics import interview_data
 from bot.engine.turn import Turn
@@ -75,9 +76,9 @@ def question_reply(turn: Turn, membership: Membership, prefix: str = "") -> Repl
 
 def controls(turn: Turn, index: int) -> list[Choice]:
     return [
-        Choice(label=turn.t("interview.choice_why"), data=f"iv:why:{index}"),
-        Choice(label=turn.t("interview.choice_skip"), data=f"iv:skip:{index}"),
-        Choice(label=turn.t("interview.choice_back"), data=f"iv:back:{index}"),
+        Choice(label=turn.t("interview.choice_why"), data=build(Action.INTERVIEW, "why", index)),
+        Choice(label=turn.t("interview.choice_skip"), data=build(Action.INTERVIEW, "skip", index)),
+        Choice(label=turn.t("interview.choice_back"), data=build(Action.INTERVIEW, "back", index)),
     ]
 
 

@@ -11,6 +11,7 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
+from bot.engine.callbacks import Action, build
 from bot.engine.models import Choice, Reply
 from bot.engine.turn import Turn
 from bot.messages import DEFAULT_LANGUAGE, LANGUAGES, Catalogue, catalogue, language_code
@@ -33,8 +34,6 @@ ALIASES: dict[str, str] = {
     "french": "fr",
     "kifaransa": "fr",
 }
-PERSON = "lang"  # choice data "lang:sw": the person's own language
-PLAN = "planlang"  # choice data "planlang:sw": the active plan's default
 
 
 def resolve(session: Session | None, person: PersonRow | None, plan_id: int | None, code: str | None = None) -> str:
@@ -70,9 +69,10 @@ def name(turn: Turn, language: str) -> str:
     return turn.t(f"language.names.{language}")
 
 
-def choices(turn: Turn, prefix: str = PERSON) -> list[Choice]:
-    """One button a language, each named in its own words (English, Kiswahili, Français)."""
-    return [Choice(label=name(turn, language), data=f"{prefix}:{language}") for language in LANGUAGES]
+def choices(turn: Turn, action: Action = Action.LANGUAGE) -> list[Choice]:
+    """One button a language, each named in its own words (English, Kiswahili, Français); `action`: the
+    person's own language, or (Action.PLAN_LANGUAGE) the active plan's default."""
+    return [Choice(label=name(turn, language), data=build(action, language)) for language in LANGUAGES]
 
 
 def ask(turn: Turn, given: str = "") -> Reply:
@@ -103,7 +103,7 @@ def cmd_planlanguage(turn: Turn) -> list[Reply]:
     settings = turn.session.get(PlanSettings, plan.id)
     current = settings.language if settings is not None and settings.language in LANGUAGES else DEFAULT_LANGUAGE
     text = turn.t("language.plan_ask", plan=plan.name, language=name(turn, current))
-    return [Reply(text=text, choices=choices(turn, PLAN))]
+    return [Reply(text=text, choices=choices(turn, Action.PLAN_LANGUAGE))]
 
 
 def set_plan_default(turn: Turn, language: str) -> list[Reply]:

@@ -5,7 +5,12 @@ Each adapter (Telegram, terminal, tests) turns its own updates into `Incoming` a
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+import base64
+from typing import Any
+
+from pydantic import BaseModel, Field, field_serializer, field_validator
+
+from bot.engine.callbacks import MAX_BYTES
 
 
 class Person(BaseModel):
@@ -46,8 +51,8 @@ class Choice(BaseModel):
     @field_validator("data")
     @classmethod
     def _short_ascii(cls, value: str) -> str:
-        if not value.isascii() or not 0 < len(value) <= 64:
-            raise ValueError("choice data must be 1..64 ASCII characters")
+        if not value.isascii() or not 0 < len(value) <= MAX_BYTES:
+            raise ValueError(f"choice data must be 1..{MAX_BYTES} ASCII characters (bot.engine.callbacks builds it)")
         return value
 
 
@@ -57,6 +62,27 @@ class ReplyFile(BaseModel):
     name: str
     content: bytes
     mime_type: str = "application/octet-stream"
+
+
+class ReplyPhoto(BaseModel):
+    """A picture (a chart) sent as a photo before the reply's text, with a short plain-text caption.
+
+    Its bytes travel as base64 in JSON (the outbox keeps replies as JSON, as it does the files' bytes), so a photo
+    stored before a restart is sent again whole."""
+
+    name: str = "chart.png"
+    content: bytes
+    caption: str = Field("", description="Plain text (adapters escape it); Telegram shows at most 1024 characters.")
+    mime_type: str = "image/png"
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _from_base64(cls, value: Any) -> Any:
+        return base64.b64decode(value, validate=True) if isinstance(value, str) else value
+
+    @field_serializer("content", when_used="json")
+    def _to_base64(self, value: bytes) -> str:
+        return base64.b64encode(value).decode("ascii")
 
 
 class PollSpec(BaseModel):
@@ -69,11 +95,12 @@ class PollSpec(BaseModel):
 
 
 class Reply(BaseModel):
-    """Plain text (adapters escape it), optional choices and files."""
+    """Plain text (adapters escape it), optional choices, files and a photo."""
 
     text: str
     choices: list[Choice] = Field(default_factory=list)
     files: list[ReplyFile] = Field(default_factory=list)
+    photo: ReplyPhoto | None = Field(None, description="Sent first, as a photo with its caption; then the text.")
     error: bool = Field(False, description="A refusal that changed nothing (adapters may show it as a toast).")
     to: str | None = Field(
         None, description="Key of another person or group chat to send this to (reminders, polls); None: the sender."

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from bot.engine import invites, language
+from bot.engine.callbacks import Action, build
 from bot.engine.models import Choice, Reply
+from bot.engine.states import Stage
 from bot.engine.topics import interview_data
 from bot.engine.turn import BASE, Turn
 from bot.storage.models import Plan
@@ -55,23 +57,23 @@ def memberships(turn: Turn) -> list[tuple[Membership, Plan]]:
     return [(m, p) for m, p in rows]
 
 
-def stage(membership: Membership | None) -> str:
+def stage(membership: Membership | None) -> Stage:
     """Where a person stands in a plan; derived from the membership row so it always resumes."""
     if membership is None:
-        return "no_plan"
+        return Stage.NO_PLAN
     if membership.consented_at is None:
-        return "consent"
+        return Stage.CONSENT
     if membership.role == "facilitator":
-        return "facilitator"
+        return Stage.FACILITATOR
     if membership.actor_type is None:
-        return "profile_role"
+        return Stage.PROFILE_ROLE
     if membership.size is None:
-        return "profile_size"
+        return Stage.PROFILE_SIZE
     if membership.organisation is None:
-        return "profile_org"
+        return Stage.PROFILE_ORG
     if membership.interview_done_at is None:
-        return "interview"
-    return "done"
+        return Stage.INTERVIEW
+    return Stage.DONE
 
 
 def join(turn: Turn, code: str) -> list[Reply]:
@@ -106,14 +108,14 @@ def consent_prompt(turn: Turn, plan: Plan, full: bool = False) -> Reply:
     Someone who has not picked a language yet also gets the three language buttons (English, Kiswahili,
     Français) after the answers: joining is where they choose; answering without one keeps the default."""
     choices = [
-        Choice(label=turn.t("engine.consent_agree"), data="consent:yes"),
-        Choice(label=turn.t("engine.consent_agree_named"), data="consent:named"),
-        Choice(label=turn.t("engine.consent_decline"), data="consent:no"),
+        Choice(label=turn.t("engine.consent_agree"), data=build(Action.CONSENT, "yes")),
+        Choice(label=turn.t("engine.consent_agree_named"), data=build(Action.CONSENT, "named")),
+        Choice(label=turn.t("engine.consent_decline"), data=build(Action.CONSENT, "no")),
     ]
     if turn.person.chosen_language is None:
         choices += language.choices(turn)
     if not full:
-        choices.append(Choice(label=turn.t("engine.consent_more"), data="consent:more"))
+        choices.append(Choice(label=turn.t("engine.consent_more"), data=build(Action.CONSENT, "more")))
     key = "engine.consent_full" if full else "engine.consent"
     return Reply(
         text=turn.t(key, plan=plan.name, value_chain=plan.value_chain, region=plan.region),
@@ -123,18 +125,23 @@ def consent_prompt(turn: Turn, plan: Plan, full: bool = False) -> Reply:
 
 def role_prompt(turn: Turn, plan_id: int) -> Reply:
     choices = [
-        Choice(label=_label(turn, "engine.actor_types", key), data=f"role:{key}") for key in actor_types(turn, plan_id)
+        Choice(label=_label(turn, "engine.actor_types", key), data=build(Action.ROLE, key))
+        for key in actor_types(turn, plan_id)
     ]
     return Reply(text=turn.t("engine.ask_role"), choices=choices)
 
 
 def size_prompt(turn: Turn) -> Reply:
-    choices = [Choice(label=turn.t(f"engine.sizes.{key}"), data=f"size:{key}") for key in interview_data().sizes]
+    choices = [
+        Choice(label=turn.t(f"engine.sizes.{key}"), data=build(Action.SIZE, key)) for key in interview_data().sizes
+    ]
     return Reply(text=turn.t("engine.ask_size"), choices=choices)
 
 
 def org_prompt(turn: Turn) -> Reply:
-    return Reply(text=turn.t("engine.ask_org"), choices=[Choice(label=turn.t("engine.org_skip"), data="org:skip")])
+    return Reply(
+        text=turn.t("engine.ask_org"), choices=[Choice(label=turn.t("engine.org_skip"), data=build(Action.ORG, "skip"))]
+    )
 
 
 def typed_role(turn: Turn, plan_id: int, text: str) -> str | None:
@@ -180,11 +187,11 @@ def on_profile_choice(turn: Turn, field: str, value: str) -> list[Reply]:
     if membership is None:
         raise turn.fail("engine.stale_choice")
     current = stage(membership)
-    if field == "role" and current == "profile_role" and value in actor_types(turn, membership.plan_id):
+    if field == "role" and current == Stage.PROFILE_ROLE and value in actor_types(turn, membership.plan_id):
         membership.actor_type = value
-    elif field == "size" and current == "profile_size" and value in interview_data().sizes:
+    elif field == "size" and current == Stage.PROFILE_SIZE and value in interview_data().sizes:
         membership.size = value
-    elif field == "org" and current == "profile_org" and value == "skip":
+    elif field == "org" and current == Stage.PROFILE_ORG and value == "skip":
         membership.organisation = ""
     else:
         raise turn.fail("engine.stale_choice")

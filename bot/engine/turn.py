@@ -5,39 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.checker.judge import Checker
 from bot.engine.models import Choice, Incoming, Reply
+from bot.engine.states import Mode
 from bot.errors import PlanbotError
 from bot.messages import Catalogue
-from bot.ports import Answerer, DocumentStore, DraftExporter, Extractor, QuestionPhraser
+from bot.ports import (
+    Answerer,
+    Checker,
+    DocumentStore,
+    DraftExporter,
+    Extractor,
+    ProposalDrafter,
+    Proposer,
+    QuestionPhraser,
+)
 from bot.storage.models import Plan
 from bot.storage.plan_models import ConversationState, Membership, PersonRow
 from bot.themes.plan_themes import PlanThemes
 
-if TYPE_CHECKING:
-    from bot.proposals import PlanMaterial, Proposal
-
 ClusterFn = Callable[[Sequence[Any], Embeddings], Sequence[Any]]
 
 
-class Proposer(Protocol):
-    def propose(self, material: PlanMaterial) -> list[Proposal]: ...
-
-
-class ProposalDrafter(Protocol):
-    """Drafts a plan's proposals with a model; `fallback` (the offline proposer) whenever it cannot."""
-
-    def propose(self, material: PlanMaterial, fallback: Proposer | None = None) -> list[Proposal]: ...
-
-
-# The transient modes a person can be in on top of where their plan membership stands.
-BASE = "base"
+BASE = Mode.BASE  # the mode of someone no command is waiting on
 
 
 @dataclass
@@ -45,10 +40,11 @@ class Providers:
     extractor: Extractor
     answerer: Answerer
     embeddings: Embeddings
+    checker: Checker  # every /check, scorecard and proposal is read by it (the LLM judge or the offline checker)
+    proposer: Proposer  # /propose's offline drafts, and the model drafter's fallback
     cluster: ClusterFn | None = None
     documents: DocumentStore | None = None
     drafts: DraftExporter | None = None
-    checker: Checker | None = None
     phraser: QuestionPhraser | None = None  # rewords interview questions; None: the catalogue's words
     drafter: ProposalDrafter | None = None  # drafts /propose initiatives; None: the offline proposer
 
@@ -90,8 +86,8 @@ class Turn:
             select(Membership).where(Membership.person_id == self.person.id, Membership.plan_id == plan_id)
         )
 
-    def set_mode(self, mode: str, **pending: Any) -> None:
-        self.state.state = mode
+    def set_mode(self, mode: Mode, **pending: Any) -> None:
+        self.state.state = Mode(mode).value  # stored as the plain string it always was
         self.state.pending = dict(pending)
 
     def reply(self, key: str, choices: list[Choice] | None = None, **values: object) -> Reply:

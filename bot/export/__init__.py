@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import PlanbotError
 from bot.export.draft import SCHEMA, Draft
@@ -11,6 +13,9 @@ from bot.export.jsonio import load_json, render_json
 from bot.export.markdown import escape_markdown, render_markdown
 from bot.export.word import render_docx
 from bot.messages import catalogue
+
+if TYPE_CHECKING:
+    from bot.charts import Chart
 
 FORMATS: dict[str, str] = {"docx": "docx", "md": "md", "markdown": "md", "json": "json"}
 MEDIA_TYPES: dict[str, str] = {
@@ -30,13 +35,14 @@ def export_format(fmt: str) -> str:
     return found
 
 
-def render(draft: Draft, fmt: str) -> bytes:
-    """The draft in one format, as the bytes of the file."""
+def render(draft: Draft, fmt: str, charts: Sequence[Chart] = (), files: Mapping[str, str] | None = None) -> bytes:
+    """The draft in one format, as the bytes of the file; DOCX embeds the `charts`, Markdown links them (`files`:
+    each chart's PNG name beside the .md), JSON is data only and never has them."""
     kind = export_format(fmt)
     if kind == "docx":
-        return render_docx(draft)
+        return render_docx(draft, charts=charts)
     if kind == "md":
-        return render_markdown(draft).encode("utf-8")
+        return render_markdown(draft, charts=charts, files=files).encode("utf-8")
     return render_json(draft).encode("utf-8")
 
 
@@ -52,10 +58,16 @@ def filename(draft: Draft, fmt: str) -> str:
     return f"{slug(draft.title.plan)}-draft-{draft.title.date.isoformat()}.{export_format(fmt)}"
 
 
+def chart_filename(document: str, chart: str) -> str:
+    """`<plan-slug>-draft-<date>-<chart>.png`: a chart's PNG written beside the Markdown draft that links it."""
+    return f"{document.rsplit('.', 1)[0]}-{chart}.png"
+
+
 __all__ = [
     "MEDIA_TYPES",
     "SCHEMA",
     "Draft",
+    "chart_filename",
     "escape_markdown",
     "export_format",
     "filename",

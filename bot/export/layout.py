@@ -7,14 +7,17 @@ carried as data (cleaned of characters no document format accepts) and escaped b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from bot.domain import InputKind, Status
 from bot.export.draft import Draft, DraftInitiative, DraftTheme, Gathering, NamedActor, Quote, ranked_names
 from bot.messages import Catalogue, catalogue
+
+if TYPE_CHECKING:
+    from bot.charts import Chart
 
 # XML 1.0 refuses C0 controls except tab/newline/CR, and Word also chokes on DEL, C1 controls, lone
 # surrogates and the two non-characters U+FFFE/U+FFFF.
@@ -54,14 +57,22 @@ class Table(BaseModel):
     widths: list[float] | None = None  # relative column widths for documents with a page; None: by content
 
 
-Block = Heading | Paragraph | Field | ItemList | Table
+class Figure(BaseModel):
+    """A chart (bot.charts) by its name; each renderer finds its PNG by that name. `alt` says what it shows."""
+
+    name: str
+    alt: str
 
 
-def layout(draft: Draft, messages: Catalogue | None = None) -> list[Block]:
-    """The draft's sections, in reading order."""
+Block = Heading | Paragraph | Field | ItemList | Table | Figure
+
+
+def layout(draft: Draft, messages: Catalogue | None = None, charts: Sequence[Chart] = ()) -> list[Block]:
+    """The draft's sections, in reading order; `charts` given, "The picture" comes first, after the vision."""
     say = _Say(messages or catalogue())
     blocks: list[Block] = []
     blocks += _title(draft, say)
+    blocks += _picture(charts, say)
     blocks += _gathering(draft, say)
     blocks += _themes(draft, say)
     blocks += _ideas(draft, say)
@@ -209,6 +220,17 @@ def _gathering(draft: Draft, say: _Say) -> list[Block]:
     ]
     blocks.append(Table(header=header, rows=rows))
     return blocks
+
+
+def _picture(charts: Sequence[Chart], say: _Say) -> list[Block]:
+    """The charts, with a sentence saying the tables hold the same numbers; nothing when there is no chart."""
+    if not charts:
+        return []
+    blocks: list[Block] = [
+        Heading(level=1, text=say.messages.text("charts.section")),
+        Paragraph(text=say.messages.text("charts.intro")),
+    ]
+    return blocks + [Figure(name=chart.name, alt=chart.alt) for chart in charts]
 
 
 def _size_columns(groups: Iterable) -> list[str | None]:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.export.draft import Draft
-from bot.export.layout import Block, Field, Heading, ItemList, Paragraph, Table, clean, layout
+from bot.export.layout import Block, Field, Figure, Heading, ItemList, Paragraph, Table, clean, layout
 from bot.messages import Catalogue
+
+if TYPE_CHECKING:
+    from bot.charts import Chart
 
 # Backslash-escape every ASCII punctuation mark that can open or close an inline or block construct.
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#!|<>~&@])")
@@ -33,7 +38,10 @@ def _cell(text: str) -> str:
     return escape_markdown(text) or " "
 
 
-def _block(block: Block) -> str:
+def _block(block: Block, files: Mapping[str, str]) -> str:
+    if isinstance(block, Figure):
+        # the file name is ours (a slug and the chart's name), never stakeholder text; the alt text is escaped
+        return f"![{escape_markdown(block.alt)}]({files.get(block.name, block.name + '.png')})"
     if isinstance(block, Heading):
         return f"{'#' * (block.level + 1)} {escape_markdown(block.text)}"
     if isinstance(block, Paragraph):
@@ -57,5 +65,12 @@ def _block(block: Block) -> str:
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def render_markdown(draft: Draft, messages: Catalogue | None = None) -> str:
-    return "\n\n".join(_block(block) for block in layout(draft, messages)) + "\n"
+def render_markdown(
+    draft: Draft,
+    messages: Catalogue | None = None,
+    charts: Sequence[Chart] = (),
+    files: Mapping[str, str] | None = None,
+) -> str:
+    """`charts` are linked as images; `files` names each chart's PNG beside the .md (default `<name>.png`)."""
+    found = files or {}
+    return "\n\n".join(_block(block, found) for block in layout(draft, messages, charts)) + "\n"

@@ -5,23 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.charts import draw
 from bot.checker import Checker
 from bot.checker.models import Beneficiaries, Initiative, Investment, Scorecard
 from bot.checker.plan_check import CheckedInitiative, PlanCheck
 from bot.checker.rubric import load_rubric
 from bot.domain import CriterionId, InputKind
 from bot.errors import NotFoundError, PlanbotError
-from bot.export import export_format, filename, render
+from bot.export import chart_filename, export_format, filename, render
 from bot.export.builder import build_draft
 from bot.export.convert import clean_title, draft_initiative, quote_index, repair_quotes
 from bot.export.draft import SCHEMA, AnsweredQuestion, Draft, DraftCredit, DraftInitiative, OpenQuestion
 from bot.export.jsonio import read_json
+from bot.export.picture import gather_picture
 from bot.messages import catalogue
 from bot.storage import Database
 from bot.storage.models import Plan
@@ -51,9 +54,24 @@ _EDITABLE = (
 
 @dataclass(frozen=True)
 class ExportedFile:
+    """A rendered draft; `companions` are the files it links and that go beside it (the Markdown draft's charts)."""
+
     name: str
     content: bytes
     fmt: str
+    companions: tuple[ExportedFile, ...] = ()
+
+    def write(self, target: Path) -> list[Path]:
+        """Write the file to `target` and its companions beside it, each whole or not at all; the paths written."""
+        written = []
+        for name, content in [*((c.name, c.content) for c in self.companions), (target.name, self.content)]:
+            path = target.with_name(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(content)
+            partial.replace(path)  # nothing half-written under the final name
+            written.append(path)
+        return written
 
 
 @dataclass(frozen=True)
@@ -201,9 +219,19 @@ class DraftService:
         return text, answered
 
     def export(self, plan_id: int, fmt: str, session: Session | None = None, named: bool = False) -> ExportedFile:
+        """The draft as a file; DOCX embeds the charts of the plan, Markdown links them as PNG companions."""
         kind = export_format(fmt)
+        if session is None:
+            with self.db.session() as own:
+                return self.export(plan_id, kind, own, named)
         draft = self.draft(plan_id, session, named=named)
-        return ExportedFile(name=filename(draft, kind), content=render(draft, kind), fmt=kind)
+        name = filename(draft, kind)
+        if kind == "json":
+            return ExportedFile(name=name, content=render(draft, kind), fmt=kind)
+        charts = draw(gather_picture(session, plan_id, draft))
+        files = {chart.name: chart_filename(name, chart.name) for chart in charts}
+        companions = tuple(ExportedFile(files[c.name], c.png, "png") for c in charts) if kind == "md" else ()
+        return ExportedFile(name=name, content=render(draft, kind, charts, files), fmt=kind, companions=companions)
 
     def import_json(self, data: bytes | str, source: str, plan_id: int | None = None) -> ImportResult:
         """Restore the draft's initiatives and their edits into the plan, in one transaction."""

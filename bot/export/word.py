@@ -8,18 +8,23 @@ python-docx escapes it, and no field (fldSimple, instrText) is ever created, so 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 
+from bot.charts.draw import WIDTH_CM
 from bot.export.draft import Draft
 from bot.export.layout import (
     Block,
     Field,
+    Figure,
     Heading,
     ItemList,
     Paragraph,
@@ -30,6 +35,9 @@ from bot.export.layout import (
     layout,
 )
 from bot.messages import Catalogue
+
+if TYPE_CHECKING:
+    from bot.charts import Chart
 
 TABLE_STYLE = "Light Grid Accent 1"
 BULLET_STYLE = "List Bullet"
@@ -100,8 +108,9 @@ def _keep_row_together(row) -> None:
 class _Writer:
     """Adds blocks to one document; style ids are looked up once (python-docx scans every style per lookup)."""
 
-    def __init__(self, document: DocxDocument) -> None:
+    def __init__(self, document: DocxDocument, charts: Sequence[Chart] = ()) -> None:
         self.document = document
+        self.charts = {chart.name: chart for chart in charts}
         self._style_ids: dict[str, str] = {}
         section = document.sections[-1]
         self.text_width = section.page_width - section.left_margin - section.right_margin
@@ -134,8 +143,25 @@ class _Writer:
                     _numbered(paragraph, num_id)
         elif isinstance(block, Table):
             self.table(block)
+        elif isinstance(block, Figure):
+            self.figure(block)
         else:
             raise TypeError(f"unknown block {type(block).__name__}")
+
+    def figure(self, block: Figure) -> None:
+        """The chart at the width it was drawn for (or the text width, if narrower); its alt text is the picture's
+        description, which screen readers read."""
+        chart = self.charts.get(block.name)
+        if chart is None:
+            return
+        width = min(self.text_width, Cm(WIDTH_CM))  # drawn for this width: its text prints at its own size
+        shape = self.document.add_picture(io.BytesIO(chart.png), width=width)
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", _text(block.alt))
+        doc_pr.set("name", block.name)
+        paragraph = self.document.paragraphs[-1]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(3)
 
     def table(self, block: Table) -> None:
         width = len(block.header)
@@ -168,29 +194,31 @@ class _Writer:
 
 def _compact_styles(document: DocxDocument) -> None:
     """Body text at 10 pt with a little space after each paragraph, headings with less space before them:
-    the draft is read on paper at the meeting, so it should not run to more pages than its content needs."""
+    the draft is read on paper at the meeting, so it should not run to more pages than its content needs (the
+    charts of "The picture" take most of the first page)."""
     styles = document.styles
     normal = styles["Normal"]
     normal.font.size = Pt(10)
-    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.line_spacing = 1.0
     styles["Title"].font.size = Pt(22)
-    for name, size, before, after in (("Heading 1", 14, 14, 4), ("Heading 2", 12, 10, 3), ("Heading 3", 11, 8, 2)):
+    for name, size, before, after in (("Heading 1", 14, 12, 3), ("Heading 2", 12, 8, 2), ("Heading 3", 11, 6, 2)):
         styles[name].font.size = Pt(size)
         fmt = styles[name].paragraph_format
         fmt.space_before, fmt.space_after = Pt(before), Pt(after)
     for name in (BULLET_STYLE, NUMBER_STYLE):
-        styles[name].paragraph_format.space_after = Pt(1)
+        styles[name].paragraph_format.space_after = Pt(0)
 
 
-def render_docx(draft: Draft, messages: Catalogue | None = None) -> bytes:
-    """The .docx bytes; the same draft gives the same document text (dates come from the draft, not the clock)."""
+def render_docx(draft: Draft, messages: Catalogue | None = None, charts: Sequence[Chart] = ()) -> bytes:
+    """The .docx bytes; the same draft gives the same document text (dates come from the draft, not the clock).
+    `charts` (bot.charts) are shown under "The picture", after the vision."""
     document = Document()
     _compact_styles(document)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, the paper most facilitators print on
-    section.left_margin = section.right_margin = Cm(1.8)
-    section.top_margin = section.bottom_margin = Cm(1.8)
+    section.left_margin = section.right_margin = Cm(1.5)
+    section.top_margin = section.bottom_margin = Cm(1.5)
     props = document.core_properties
     props.title = _text(document_title(draft, messages))
     props.subject = _text(document_subject(draft, messages))
@@ -201,8 +229,8 @@ def render_docx(draft: Draft, messages: Catalogue | None = None) -> bytes:
     stamp = datetime.combine(draft.title.date, time(), tzinfo=UTC)
     props.created = stamp
     props.modified = stamp
-    writer = _Writer(document)
-    for block in layout(draft, messages):
+    writer = _Writer(document, charts)
+    for block in layout(draft, messages, charts):
         writer.add(block)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -1,5 +1,10 @@
 """The LLM services, built once from the settings around the offline ones they fall back to.
 
+Part of the composition root: `bot.services.Services.llm` calls `build_llm_services`, and this module is the only
+one besides `bot/services.py` that constructs the model-backed implementations (client, budget, answerer,
+extractor, judge, phraser, drafter, grader). It lives in `bot.llm` so the root imports the LLM package only when
+PLANBOT_LLM is set.
+
 Each use is built on its first use, so `planbot check` with a model builds the judge and its client only, not the
 knowledge base the answerer needs.
 """
@@ -19,6 +24,7 @@ from bot.llm.answerer import LLMAnswerer
 from bot.llm.client import Budget, FallbackStats, Limits, LLMClient
 from bot.llm.drafter import Fallback, LLMProposalDrafter
 from bot.llm.extractor import LLMExtractor
+from bot.llm.grading import AnswerGrader
 from bot.llm.judge import LLMJudge
 from bot.llm.phraser import LLMQuestionPhraser
 from bot.llm.provider import build_chat_model
@@ -77,6 +83,11 @@ class LLMServices:
     @cached_property
     def drafter(self) -> LLMProposalDrafter:
         return LLMProposalDrafter(self.client, self.judge, self._proposer)
+
+    @cached_property
+    def grader(self) -> AnswerGrader:
+        """Grades answers for faithfulness and relevance: the answers eval with `--llm`, not the bot."""
+        return AnswerGrader(self.client)
 
     def close(self) -> None:
         self.client.close()

@@ -171,8 +171,19 @@ class PlanFacts:
             vector = pledge_vectors[row]
             norm = float(np.linalg.norm(vector))
             self.pledge_vectors[(fact_id, n)] = vector / norm if norm else vector
-        self.actors = self._entities("actor")
         self.points = self._entities("point")
+        self.actors = [actor for actor in self._entities("actor") if not self.is_place(actor.name)]
+
+    def is_place(self, name: str) -> bool:
+        """A name that is one of the plan's aggregation points, or ends in a place word ("the fish landing
+        site", "the Saturday market"): a place, never an actor who leads."""
+        # "the landing site" is in "the fish landing site"; "the hotel association chairman" is no place
+        key = phrases.key_of(name)
+        if key and any(key == point.key or (len(key) >= 2 and key <= point.key) for point in self.points):
+            return True
+        words = phrases.tokens(name)
+        cut = next((n for n, w in enumerate(words) if n and w.lower() in _PLACE_CUTS), len(words))
+        return self.library.slots.matches("place", phrases.join(words[:cut]))  # its head, before "at Kambu"
 
     # ---- reading ---------------------------------------------------------------------------------------
 
@@ -300,6 +311,9 @@ class PlanFacts:
             if fact.id == input_id or score >= threshold:
                 out.append(fact)
         return out
+
+
+_PLACE_CUTS = phrases.word_set("at in of on near by from for , ;")
 
 
 class _NoEmbeddings(Embeddings):

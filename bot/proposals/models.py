@@ -141,7 +141,9 @@ class Proposal(BaseModel):
     pattern: str
     qualities: list[CriterionId] = Field(description="Support qualities met in its scorecard.")
     answers: list[ProposalAnswer]
-    actors: list[str] = Field(description="Named influential actors and aggregation points it works through.")
+    actors: list[str] = Field(
+        description="The named influential actor it works through (who leads); never a place, which is `fields.where`."
+    )
     scorecard: Scorecard
     guidance: GuidanceCitation = Field(description="The guidance passage its pattern comes from.")
     people: int = Field(0, description="Distinct people who raised what it answers.")

@@ -68,6 +68,7 @@ class SlotRules(BaseModel):
     buyer: str
     lends: str
     buys: str
+    place: str = r"(?!)"  # a name ending in a place word is a place, never an actor (none by default)
 
     def matches(self, rule: str, text: str) -> bool:
         return re.search(getattr(self, rule), text, re.IGNORECASE) is not None
@@ -106,6 +107,9 @@ class Questions(BaseModel):
     beneficiaries: str
 
 
+SCOPED_FIELDS = ("what", "lead", "where", "first_step", "benefit", "investment", "beneficiaries")
+
+
 class PatternLibrary(BaseModel):
     document: str
     candidates_per_pattern: int = Field(3, ge=1)
@@ -120,9 +124,20 @@ class PatternLibrary(BaseModel):
     speakers: dict[str, str] = Field(default_factory=dict)
     sizes: dict[str, str] = Field(default_factory=dict)
     render: Render
+    scopes: dict[str, list[CriterionId]] = Field(
+        default_factory=dict,
+        description="The criteria each rendered field's sentence may decide; a field not named may decide any.",
+    )
     questions: Questions
     vocabulary: list[Vocabulary] = Field(min_length=1)
     patterns: list[Pattern] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> PatternLibrary:
+        unknown = set(self.scopes) - set(SCOPED_FIELDS)
+        if unknown:
+            raise ValueError(f"scopes: unknown field {sorted(unknown)[0]!r} (fields are {', '.join(SCOPED_FIELDS)})")
+        return self
 
     def words_for(self, *names: str) -> Vocabulary:
         """The first vocabulary matching the first name that matches any (value chain, then plan name);

@@ -4,20 +4,24 @@ Pure: the same material gives the same proposals. Each proposal is a `ProposalFi
 leads, where, first small step, near-term benefit and when, who invests what, who benefits), every value taken
 from the plan's inputs by the phrase extractor (bot/proposals/phrases.py) with the ids it came from, the
 pattern's own wording around it; a field the inputs do not settle stays open with a question for the meeting.
-The initiative text the checker reads is rendered from those fields; a draft the checker does not recommend
-at all is never proposed.
+The initiative text the checker reads is rendered from those fields, each field's sentence scoped to the
+criteria it speaks to (the library's `scopes`: "First benefit: ..." is never evidence of investment), so a
+criterion whose field is open stays unclear and its question goes to the meeting; a draft the checker does not
+recommend at all is never proposed. Each answer (step, quick win, pledge) belongs to the problem theme it is
+closest to and goes only into proposals on that theme.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.checker.judge import Checker
-from bot.checker.models import GuidanceCitation, Scorecard
+from bot.checker.models import GuidanceCitation, ScopedText, Scorecard
 from bot.domain import SUPPORT_QUALITIES, InputKind, Status, Verdict
 from bot.messages import catalogue
 from bot.proposals import phrases
@@ -25,7 +29,7 @@ from bot.proposals.facts import Entity, Fact, PlanFacts, third_person
 from bot.proposals.models import Credit, PlanMaterial, Proposal, ProposalAnswer, ProposalFields, Slot
 from bot.proposals.patterns import TITLE_LIMIT, Pattern, PatternLibrary, Vocabulary, load_patterns, slot_names
 from bot.proposals.phrases import word_set
-from bot.proposals.render import render
+from bot.proposals.render import render, scoped
 
 VERDICT_RANK = {Verdict.recommended: 0, Verdict.revise: 1, Verdict.not_recommended: 2}
 PROBLEM_KINDS = (InputKind.constraint, InputKind.opportunity)
@@ -42,6 +46,7 @@ class Core:
     kind: str  # "problem" | "idea"
     fact: Fact
     support: list[Fact]
+    theme: int | None = None  # which of the plan's ranked problem themes it comes from (None: no theme holds it)
 
     @property
     def people(self) -> int:
@@ -59,6 +64,7 @@ class _Draft:
     problem: Core | None
     fields: ProposalFields
     text: str
+    checked: ScopedText  # the text as checked: each field's sentence scoped to the criteria it speaks to
     fit: float
     credit: Credit | None = None
     scorecard: Scorecard | None = None
@@ -113,7 +119,7 @@ class OfflineProposer:
         """Problem themes, most people first, each around its central input with the inputs that say the same."""
         cores: list[Core] = []
         seen: set[int] = set()
-        for theme in material.ranked(*PROBLEM_KINDS):
+        for number, theme in enumerate(material.ranked(*PROBLEM_KINDS)):
             members = [facts.by_id[i] for i in theme.input_ids if i in facts.by_id and facts.by_id[i].role == "problem"]
             members = [m for m in members if m.id not in seen]
             if not members:
@@ -126,7 +132,7 @@ class OfflineProposer:
                 anchor = members[0]
                 support = [m for m in members if m is anchor or _cosine(facts, m.id, anchor.id) >= SAME_PROBLEM]
                 seen.update(m.id for m in support)
-                cores.append(Core("problem", anchor, support))
+                cores.append(Core("problem", anchor, support, number))
                 members = [m for m in members if m not in support]
         for fact in facts.of_role("problem"):  # problems no theme holds (hand-built material, notes)
             if fact.id not in seen:
@@ -183,7 +189,7 @@ class OfflineProposer:
         if pattern.core == "idea":
             for idea in ideas[: pattern.per_idea]:
                 problem = self._closest_problem(idea, problems, facts)
-                draft = self._build(pattern, idea, problem, facts, material, words, idea.people / most)
+                draft = self._build(pattern, idea, problem, facts, material, words, idea.people / most, problems)
                 if draft is not None:
                     drafts.append(draft)
             return drafts
@@ -191,7 +197,7 @@ class OfflineProposer:
         ranked = [c for c in ranked if fits.get((pattern.id, c.fact.id), 0.0) >= pattern.min_fit]
         for problem in ranked[: self.library.candidates_per_pattern]:
             fit = fits.get((pattern.id, problem.fact.id), 0.0) + 0.2 * problem.people / most
-            draft = self._build(pattern, problem, problem, facts, material, words, fit)
+            draft = self._build(pattern, problem, problem, facts, material, words, fit, problems)
             if draft is not None:
                 drafts.append(draft)
         return drafts
@@ -212,11 +218,13 @@ class OfflineProposer:
         material: PlanMaterial,
         words: Vocabulary,
         fit: float,
+        problems: list[Core] | None = None,
     ) -> _Draft | None:
         ids = list(dict.fromkeys([*core.ids, *(problem.ids if problem else [])]))
         anchor = [core.fact.id] + ([problem.fact.id] if problem and problem is not core else [])
         vector = facts.vector(anchor)
         core_words = set().union(*(facts.words[i] for i in anchor))
+        own = self._own_theme(facts, vector, core_words, problem, problems or [])
         fields = ProposalFields()
         questions = self.library.questions
         link = self.library.link_threshold
@@ -240,13 +248,15 @@ class OfflineProposer:
         fields.where = self._entity_slot(place, points or facts.points, questions.where, questions.where_options)
 
         # first step, near-term benefit, investment: a stakeholder's own answer close to this proposal
-        step = self._closest(facts.of_role("step"), vector, core_words, facts, link, lambda f: f.action is not None)
+        step = self._closest(
+            facts.of_role("step"), vector, core_words, facts, link, lambda f: f.action is not None and own(f)
+        )
         if step is not None and step.action is not None:
             value = step.action.thing if step.action.stated_as_thing and step.action.thing else step.action.verb_phrase
             fields.first_step = Slot(value=value, sources=[step.id])
         else:
             fields.first_step = Slot(question=questions.first_step)
-        win = self._closest(facts.of_role("win"), vector, core_words, facts, link, lambda f: bool(f.benefit))
+        win = self._closest(facts.of_role("win"), vector, core_words, facts, link, lambda f: bool(f.benefit) and own(f))
         if win is not None and win.benefit:
             fields.benefit = Slot(value=win.benefit, sources=[win.id])
             if win.when is not None and not win.when.frequency:
@@ -255,7 +265,7 @@ class OfflineProposer:
                 fields.when = Slot(question=questions.when.format(benefit=win.benefit))
         else:
             fields.benefit = Slot(question=questions.benefit)
-        pledges = self._pledges(facts, [vector, facts.vector([core.fact.id])], core_words)
+        pledges = self._pledges(facts, [vector, facts.vector([core.fact.id])], core_words, own)
         if pledges:
             fields.investment = Slot(
                 value="; ".join(_pledge_text(p, f) for f, p in pledges),
@@ -301,19 +311,44 @@ class OfflineProposer:
             problem=problem,
             fields=fields,
             text=render(fields, self.library.render),
+            checked=scoped(fields, self.library.render, self.library.scopes),
             fit=fit,
             credit=credit,
             extra_ids=ids,
         )
 
+    @staticmethod
+    def _own_theme(
+        facts: PlanFacts, vector: np.ndarray, words: set[str], problem: Core | None, problems: list[Core]
+    ) -> Callable[[Fact], bool]:
+        """Whether an answer (a small step, a quick win, a pledge) belongs to this proposal's theme. An answer
+        belongs to the theme of the problem it is closest to, so a beach clean-up never takes the road's answers,
+        nor the road proposal the beach's "clean beach for July"; a proposal with no problem takes only answers
+        closer to it than to any problem."""
+        cores = [(other, facts.vector([other.fact.id]), facts.words.get(other.fact.id, set())) for other in problems]
+
+        def own(fact: Fact) -> bool:
+            scored = [(facts.closeness(fact.id, v, w), other) for other, v, w in cores]
+            if not scored:
+                return True
+            score, nearest = max(scored, key=lambda so: so[0])
+            if problem is None:
+                return facts.closeness(fact.id, vector, words) >= score
+            if problem.theme is None or nearest.theme is None:
+                return nearest is problem
+            return nearest.theme == problem.theme
+
+        return own
+
     def _pledges(
-        self, facts: PlanFacts, vectors: list[np.ndarray], words: set[str]
+        self, facts: PlanFacts, vectors: list[np.ndarray], words: set[str], own: Callable[[Fact], bool]
     ) -> list[tuple[Fact, phrases.Pledge]]:
         """Up to three pledges close enough to the proposal (to its core and problem, or its core alone),
         closest first."""
         scored = [
             (max(facts.pledge_closeness(fact, n, vector, words) for vector in vectors), fact, pledge)
             for fact in facts.of_role("pledge")
+            if own(fact)
             for n, pledge in enumerate(fact.pledges)
         ]
         scored = sorted([s for s in scored if s[0] >= self.library.pledge_threshold], key=lambda s: -s[0])
@@ -526,7 +561,7 @@ class OfflineProposer:
     def _choose(self, drafts: list[_Draft], used: Counter[int], titles: set[str]) -> list[_Draft]:
         """The best checked draft per pattern (per idea for the idea pattern); never a not_recommended one."""
         for draft in drafts:
-            draft.scorecard = self.checker.check(draft.text)
+            draft.scorecard = self.checker.check(draft.checked)
             draft.used_problem = used[draft.problem.fact.id] if draft.problem is not None else 0
         groups: dict[str, list[_Draft]] = {}
         for draft in drafts:
@@ -557,7 +592,8 @@ class OfflineProposer:
         ]
         people = {facts.by_id[a.input_id].item.person_id for a in answers}
         people.discard(None)
-        actors = [v for v in (draft.fields.lead.value, draft.fields.where.value) if v]
+        # who it works through: the one who leads; a place is where it happens (fields.where), never an actor
+        actors = [v for v in (draft.fields.lead.value,) if v and not facts.is_place(v)]
         qualities = [q for q in SUPPORT_QUALITIES if draft.scorecard.status(q) is Status.met]
         return Proposal(
             title=draft.fields.title.value or draft.pattern.id.replace("_", " "),

@@ -27,7 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Te
 
 from bot.engine.models import Reply
 from bot.engine.outbox import Outbox, Outgoing
-from bot.telegram.render import escape, keyboard, split_message
+from bot.telegram.render import caption, escape, keyboard, split_message
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ def chat_id_of(key: str) -> int | None:
 
 
 def _parts(bot: Bot, chat_id: int, reply: Reply, record_poll: RecordPoll | None) -> list[Callable[[], Awaitable[Any]]]:
-    """The Telegram messages one reply takes, in order: a native poll, or text parts (buttons on the last) and
-    then its files."""
+    """The Telegram messages one reply takes, in order: a native poll, or its photo (with its caption), text parts
+    (buttons on the last) and then its files. Each part is sent once: a resend starts after the parts sent."""
     if reply.poll is not None:
         spec = reply.poll
 
@@ -70,8 +70,20 @@ def _parts(bot: Bot, chat_id: int, reply: Reply, record_poll: RecordPoll | None)
                 await record_poll(spec.poll_id, message.poll.id)
 
         return [poll]
-    texts = split_message(escape(reply.text))
     parts: list[Callable[[], Awaitable[Any]]] = []
+    if reply.photo is not None:
+        photo = reply.photo
+        under = caption(photo.caption)
+        parts.append(
+            lambda: bot.send_photo(
+                chat_id,
+                photo=photo.content,
+                caption=under or None,
+                parse_mode=ParseMode.HTML if under else None,
+                filename=photo.name,
+            )
+        )
+    texts = split_message(escape(reply.text)) if reply.text.strip() or reply.photo is None else []
     for n, part in enumerate(texts):
         markup = keyboard(reply.choices) if n == len(texts) - 1 else None
         parts.append(

@@ -6,10 +6,11 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.engine import callbacks
 from bot.engine.models import Choice
 
 MAX_MESSAGE_CHARS = 4096
-MAX_CALLBACK_BYTES = 64
+MAX_CAPTION_CHARS = 1024  # a photo's caption
 BUTTONS_PER_ROW = 2
 
 
@@ -39,6 +40,12 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return [part for part in parts if part]
 
 
+def caption(text: str, limit: int = MAX_CAPTION_CHARS) -> str:
+    """A photo's caption, escaped and kept under Telegram's limit (cut at a boundary, never inside an entity)."""
+    escaped = escape(text).strip()
+    return split_message(escaped, limit)[0] if escaped else ""
+
+
 def keyboard(choices: list[Choice]) -> InlineKeyboardMarkup | None:
     if not choices:
         return None
@@ -49,5 +56,5 @@ def keyboard(choices: list[Choice]) -> InlineKeyboardMarkup | None:
 
 
 def valid_callback_data(data: str | None) -> bool:
-    """Shape check before anything reaches the engine (which then checks it was really offered)."""
-    return bool(data) and data.isascii() and data.isprintable() and len(data.encode()) <= MAX_CALLBACK_BYTES
+    """Shape check before anything reaches the engine (which parses it, then checks it was really offered)."""
+    return callbacks.fits(data)

@@ -78,15 +78,22 @@ def theme_items(rows: Sequence[StoredInput], embeddings: Embeddings | None = Non
     """
     if embeddings is None:
         return [ThemeItem(id=row.id, person_id=row.person_id, kind=row.kind, text=row.text) for row in rows]
-    fill_vectors(rows, embeddings)
-    if rows:
-        size = 4 * dimension(embeddings)  # float32 bytes
-        stale = [row for row in rows if row.vector is not None and len(row.vector) != size]
+    if not rows:
+        return []
+    vectors = [row.vector for row in rows]  # each column read once: an ORM attribute read costs a call
+    if None in vectors:
+        fill_vectors([row for row, vector in zip(rows, vectors, strict=True) if vector is None], embeddings)
+        vectors = [row.vector for row in rows]
+    size = 4 * dimension(embeddings)  # float32 bytes
+    stale = [row for row, vector in zip(rows, vectors, strict=True) if len(vector) != size]
+    if stale:
         for row in stale:
             row.vector = None
         fill_vectors(stale, embeddings)
+        vectors = [row.vector for row in rows]
     return [  # the stored bytes as they are: the grouping reads them without a list of floats
-        ThemeItem(id=row.id, person_id=row.person_id, kind=row.kind, text=row.text, vector=row.vector) for row in rows
+        ThemeItem(id=row.id, person_id=row.person_id, kind=row.kind, text=row.text, vector=vector)
+        for row, vector in zip(rows, vectors, strict=True)
     ]
 
 

@@ -35,6 +35,8 @@ Measured (the figures are over all plans):
 - Ungated, how honest the proposals are: `non_recommended_share`, the share of stored proposals whose verdict is
   not "recommended" (revise or not recommended: the checker's own verdict on what the material supports), and
   `plans_with_non_recommended`, the share of plans with at least one.
+- Ungated, whether the stored proposals' evidence supports each criterion (`evals.suites.proposals`' rules):
+  `evidence_in_scope_share`, `settle_consistent_share` and `place_actor_share`.
 """
 
 from __future__ import annotations
@@ -185,7 +187,15 @@ def accept_one(engine: Any, row: dict[str, Any], played: PlayedPlan) -> None:
             )
         )
         played.proposed = [
-            {"id": r.id, "title": r.title, "verdict": r.verdict, "fields": (r.body or {}).get("fields")} for r in rows
+            {
+                "id": r.id,
+                "title": r.title,
+                "verdict": r.verdict,
+                "fields": (r.body or {}).get("fields"),
+                "actors": list((r.body or {}).get("actors") or []),
+                "criteria": list((r.scorecard or {}).get("criteria") or []),
+            }
+            for r in rows
         ]
     if not rows:
         played.steps.append("/propose stored no proposal: nothing to accept")
@@ -390,6 +400,25 @@ def slots(played: PlayedPlan, texts: dict[int, str]) -> dict[str, Any]:
     return {"good": good, "values": values, "raw_good": raw_good, "not_clean": bad}
 
 
+def evidence_checks(played: PlayedPlan, stored: list[StoredInput]) -> dict[str, int]:
+    """Over the stored proposals: met criteria whose evidence is a sentence of a field that speaks to them, those
+    with no criterion met while its field is left to settle, and those listing a place as an actor
+    (`evals.suites.proposals`' rules)."""
+    out = {"evidence_good": 0, "evidence_met": 0, "settle_consistent": 0, "place_actors": 0}
+    built = [
+        (p, ProposalFields.model_validate(p["fields"])) for p in played.proposed if isinstance(p.get("fields"), dict)
+    ]
+    places = {" ".join(f.where.value.split()).casefold() for _, f in built if f.where.value}
+    places |= {" ".join(r.text.split()).casefold() for r in stored if r.kind == InputKind.aggregation_point.value}
+    for proposed, fields in built:
+        good, met = proposals.evidence_in_scope(fields, proposed["criteria"])
+        out["evidence_good"] += good
+        out["evidence_met"] += met
+        out["settle_consistent"] += not proposals.met_yet_to_settle(fields, proposed["criteria"])
+        out["place_actors"] += bool(proposals.place_actors(proposed["actors"], places))
+    return out
+
+
 def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> SuiteResult:
     """`services`: a `Services` (its engine, db, drafts and embeddings are used)."""
     plans = load(path)
@@ -423,6 +452,10 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         "titles_ok": 0,
         "not_recommended_proposals": 0,
         "plans_with_not_recommended": 0,
+        "evidence_good": 0,
+        "evidence_met": 0,
+        "settle_consistent": 0,
+        "place_actors": 0,
     }
     details: list[dict[str, Any]] = []
     for row in plans:
@@ -464,6 +497,9 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         totals["not_recommended_proposals"] += held_back
         totals["plans_with_not_recommended"] += held_back > 0
         totals["titles_ok"] += sum(not titled[p["title"]] for p in played.proposed)
+        evidence = evidence_checks(played, stored)
+        for key in ("evidence_good", "evidence_met", "settle_consistent", "place_actors"):
+            totals[key] += evidence[key]
         details.append(
             {
                 "id": row["id"],
@@ -504,6 +540,9 @@ def run_plan_quality(services: Any, path: Path, cue_extractor: Any = None) -> Su
         "non_recommended_share": share(t["not_recommended_proposals"], t["titles"]),
         "plans_with_non_recommended": share(t["plans_with_not_recommended"], len(plans)),
         "plans_with_accepted": share(t["accepted"], len(plans)),
+        "evidence_in_scope_share": share(t["evidence_good"], t["evidence_met"]) if t["evidence_met"] else 1.0,
+        "settle_consistent_share": share(t["settle_consistent"], t["titles"]),
+        "place_actor_share": share(t["place_actors"], t["titles"]),
         "inputs_per_plan": share(t["inputs"], len(plans)),
     }
     baselines = {

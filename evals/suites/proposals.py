@@ -14,6 +14,12 @@ characters with no "…", no quotation mark, no cut word and no whole input of s
 `fields_traced_share` (filled fields that list their source inputs, all of the plan) and `clean_slot_share`
 (values of "who leads" and "where" that are clean noun phrases), beside `open_field_share` (fields left as a
 question for the meeting) and `credited_share` (proposals that restate stakeholders' own idea and credit it).
+
+Whether the scorecard's evidence supports each criterion (issue 13, items 1 and 6), ungated:
+`evidence_in_scope_share` (met criteria whose evidence is a sentence of a field that speaks to them, by
+`EVIDENCE_SCOPES`: never "investment: met" on "First benefit: ..."), `settle_consistent_share` (proposals with no
+criterion met while the field that settles it is left as a question for the meeting) and `place_actor_share`
+(proposals listing a place, a "where" or a named aggregation point, among their actors).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from bot.engine.topics import interview_data
 from bot.messages import catalogue
 from bot.paths import knowledge_path
 from bot.proposals import OfflineProposer, PlanMaterial, Proposal, load_patterns, material_for, phrases
-from bot.proposals.models import NOUN_PHRASE_FIELDS
+from bot.proposals.models import NOUN_PHRASE_FIELDS, ProposalFields
 from bot.storage import Database
 from bot.storage.models import Plan
 from evals.suites.common import SuiteResult, read_rows, rounded
@@ -201,6 +207,88 @@ def known_words() -> set[str]:
     return {w for t in texts for w in _words(t)}
 
 
+# What a field's sentence may be evidence of (the standard the evidence metrics hold the checker to, written here
+# apart from the library's own `scopes`): "First benefit: ..." is never evidence of investment, "Led by ..." never
+# of reaching MSEs; the pattern's own wording of what happens speaks to learning and to whom it is open.
+EVIDENCE_SCOPES = {
+    "what": {"learning", "industry_wide"},
+    "lead": {"influential_actors"},
+    "where": {"aggregation_points"},
+    "first_step": {"small_steps"},
+    "benefit": {"near_term_benefits"},
+    "investment": {"investment"},
+    "beneficiaries": {"reaches_mses", "industry_wide"},
+}
+# The criterion an open field's question for the meeting asks about.
+SETTLES = {
+    "lead": "influential_actors",
+    "where": "aggregation_points",
+    "first_step": "small_steps",
+    "benefit": "near_term_benefits",
+    "investment": "investment",
+    "beneficiaries": "reaches_mses",
+}
+
+
+def field_sentences(fields: ProposalFields) -> list[tuple[str, str]]:
+    """Each filled field as the library's render words write it into the checked text (what happens last)."""
+    words = load_patterns().render
+    shown: list[tuple[str, str]] = []
+    if fields.lead.value:
+        shown.append(("lead", words.lead.format(value=fields.lead.value, detail=fields.lead.detail or "")))
+    if fields.where.value:
+        shown.append(("where", words.where.format(value=fields.where.value, detail=fields.where.detail or "")))
+    if fields.first_step.value:
+        shown.append(("first_step", words.first_step.format(value=fields.first_step.value)))
+    if fields.benefit.value:
+        when = fields.when.value
+        said = words.benefit_when.format(value=fields.benefit.value, when=when) if when else None
+        shown.append(("benefit", said or words.benefit.format(value=fields.benefit.value)))
+    if fields.investment.value:
+        shown.append(("investment", words.investment.format(value=fields.investment.value)))
+    if fields.beneficiaries.value:
+        value, detail = fields.beneficiaries.value, fields.beneficiaries.detail
+        said = words.beneficiaries_detail.format(value=value, detail=detail) if detail else None
+        shown.append(("beneficiaries", said or words.beneficiaries.format(value=value)))
+    if fields.what.value:
+        shown.append(("what", fields.what.value))
+    return shown
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".")
+
+
+def evidence_field(fields: ProposalFields, evidence: str) -> str:
+    """Which field's sentence an evidence sentence was read from ("what" when no other field's holds it)."""
+    said = _plain(evidence)
+    return next((name for name, text in field_sentences(fields) if said and said in _plain(text)), "what")
+
+
+def evidence_in_scope(fields: ProposalFields, criteria: list[dict[str, Any]]) -> tuple[int, int]:
+    """(met criteria whose evidence is a sentence of a field that speaks to them; met criteria with evidence),
+    from a contract `check` JSON's criteria."""
+    met = [c for c in criteria if c["status"] == Status.met.value and c.get("evidence")]
+    good = sum(c["id"] in EVIDENCE_SCOPES[evidence_field(fields, c["evidence"])] for c in met)
+    return good, len(met)
+
+
+def met_yet_to_settle(fields: ProposalFields, criteria: list[dict[str, Any]]) -> list[str]:
+    """Criteria the scorecard calls met while the field that settles them is still a question for the meeting
+    ("investment: met", yet "who pays for it?" is left to settle)."""
+    statuses = {c["id"]: c["status"] for c in criteria}
+    return [
+        criterion
+        for name, criterion in SETTLES.items()
+        if getattr(fields, name).open and getattr(fields, name).question and statuses.get(criterion) == "met"
+    ]
+
+
+def place_actors(actors: list[str], places: set[str]) -> list[str]:
+    """Actors that are places: a "where" of the plan's proposals or an aggregation point the stakeholders named."""
+    return [a for a in actors if " ".join(a.split()).casefold() in places]
+
+
 def traceable(proposal: Proposal) -> bool:
     """Cites a stakeholder input and a guidance passage (its pattern's and each met criterion's)."""
     met = [r for r in proposal.scorecard.criteria if r.status is Status.met and r.citation.quote]
@@ -315,12 +403,20 @@ def reading(outcomes: list[PlanOutcome]) -> dict[str, Any]:
     known = known_words()
     titles_ok = copies_ok = 0
     traced_good = traced_all = clean_good = clean_all = open_fields = all_fields = credited = count = 0
+    scoped_good = scoped_all = consistent = with_place = 0
     problems: dict[int, list[str]] = {}
     for outcome in outcomes:
         inputs = [item.text for item in outcome.material.inputs]
         ids = {item.id for item in outcome.material.inputs}
+        places = {" ".join(p.fields.where.value.split()).casefold() for p in outcome.proposals if p.fields.where.value}
+        places |= {" ".join(name.split()).casefold() for name in outcome.named(InputKind.aggregation_point)}
         for proposal in outcome.proposals:
             count += 1
+            criteria = proposal.scorecard.to_contract_json()["criteria"]
+            good, met = evidence_in_scope(proposal.fields, criteria)
+            scoped_good, scoped_all = scoped_good + good, scoped_all + met
+            consistent += not met_yet_to_settle(proposal.fields, criteria)
+            with_place += bool(place_actors(proposal.actors, places))
             problems[id(proposal)] = title_problems(proposal.title, inputs, known)
             titles_ok += not problems[id(proposal)]
             copies_ok += not long_copies(proposal, inputs)
@@ -346,6 +442,11 @@ def reading(outcomes: list[PlanOutcome]) -> dict[str, Any]:
             "clean_slot_share": share(clean_good, clean_all) if clean_all else 1.0,
             "open_field_share": share(open_fields, all_fields),
             "credited_share": share(credited, count),
+            # issue 13, items 1 and 6: evidence that supports its criterion, nothing met that is left to settle,
+            # no place listed as an actor
+            "evidence_in_scope_share": share(scoped_good, scoped_all) if scoped_all else 1.0,
+            "settle_consistent_share": share(consistent, count),
+            "place_actor_share": share(with_place, count),
         },
         "titles": problems,
     }

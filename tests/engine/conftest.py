@@ -14,6 +14,7 @@ from bot.engine import Engine, Person
 from bot.storage import Database
 from tests.engine.fakes import FakeAnswerer, KeywordExtractor, group_by_first_word
 from tests.fakes.embeddings import HashingEmbeddings
+from tests.fakes.engines import offline_parts
 
 
 class World:
@@ -32,13 +33,15 @@ class World:
         db = Database(self.url)
         db.migrate()
         self.databases.append(db)
+        embeddings = HashingEmbeddings()
         self.engine = Engine(
             db,
             self.extractor,
             self.answerer,
-            HashingEmbeddings(),
+            embeddings,
             clock=lambda: self.now,
             cluster=group_by_first_word,
+            **offline_parts(embeddings),
         )
         return self.engine
 

@@ -14,6 +14,7 @@ from bot.storage import Database
 from bot.storage.plan_models import StoredInput
 from tests.engine.conftest import codes_from
 from tests.engine.fakes import FakeAnswerer
+from tests.fakes.engines import offline_parts
 
 pytestmark = pytest.mark.model
 
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.model
 def test_interview_with_the_real_extractor_and_themes(tmp_path: Path, real_embeddings) -> None:
     db = Database(f"sqlite:///{tmp_path / 'planbot.db'}")
     db.migrate()
-    engine = Engine(db, OfflineExtractor(real_embeddings), FakeAnswerer(), real_embeddings)
+    engine = Engine(
+        db, OfflineExtractor(real_embeddings), FakeAnswerer(), real_embeddings, **offline_parts(real_embeddings)
+    )
     facilitator = TranscriptAdapter(engine, Person(key="cli:fac", display_name="Fac"))
     facilitator.send("/newplan Lake fish")
     facilitator.send("fisheries")

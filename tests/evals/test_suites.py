@@ -18,6 +18,7 @@ from evals.suites.checker import run_checker
 from evals.suites.interview import run_interview
 from tests.engine.fakes import KeywordExtractor, group_by_first_word
 from tests.fakes.embeddings import HashingEmbeddings
+from tests.fakes.engines import offline_parts
 
 ANSWERS = [
     "the road to market is bad",
@@ -68,7 +69,10 @@ class FakeServices:
 def services_with(answerer_for, tmp_path: Path) -> FakeServices:
     db = Database(f"sqlite:///{tmp_path / 'eval.db'}")
     db.migrate()
-    engine = Engine(db, KeywordExtractor(), answerer_for(db), HashingEmbeddings(), cluster=group_by_first_word)
+    embeddings = HashingEmbeddings()
+    engine = Engine(
+        db, KeywordExtractor(), answerer_for(db), embeddings, cluster=group_by_first_word, **offline_parts(embeddings)
+    )
     return FakeServices(db=db, engine=engine)
 
 

@@ -192,15 +192,19 @@ def test_follow_up_answers_are_answered_questions_not_pasted_text(demo, exported
         typed = " ".join(check["text"].split())
         item = next(i for i in draft.initiatives if i.description == typed)
         scripted = check.get("follow_ups") or {}
-        # each scripted answer answered the question the checker asked about its criterion
-        assert {a.criterion.value: a.answer for a in item.answered if a.criterion} == scripted
+        # each answer is the scripted one for the criterion the checker asked about (the script also answers
+        # questions a retrained checker may no longer need to ask; those are not used)
+        answered = {a.criterion.value: a.answer for a in item.answered if a.criterion}
+        assert answered.items() <= scripted.items()
+        assert bool(answered) == bool(scripted), (answered, scripted)
         assert all(a.question for a in item.answered)
         for answer in scripted.values():
             assert answer not in item.description
     with services.db.session() as session:  # the stored initiative still holds the answers it was checked with
         query = select(InitiativeRow.text).where(InitiativeRow.plan_id == plan_id)
         texts = [text.casefold() for text in session.scalars(query)]
-    assert any(all(a.casefold() in text for a in script["checks"][1]["follow_ups"].values()) for text in texts)
+    used = [a.answer for i in draft.initiatives for a in i.answered if a.criterion]
+    assert used and all(any(answer.casefold() in text for text in texts) for answer in used)
     markdown = plain(parse(exported["md"].decode("utf-8")))
     assert "Answered at the check:" in markdown
 

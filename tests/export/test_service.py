@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,19 @@ def test_cli_export_writes_each_format_and_escapes_stakeholder_text(
     assert "--format pdf: unknown format" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "draft.json")]) == 0
     assert "0 initiatives updated, 0 added, 2 unchanged" in capsys.readouterr().out
+
+
+def test_cli_markdown_export_leaves_the_charts_it_links_beside_it(services: Services, tmp_path: Path) -> None:
+    """An editor who opens the exported Markdown sees its charts: every PNG it links is written next to it."""
+    plan_id = _plan_with_inputs(services)
+    services.close()  # the CLI opens the store itself
+    out = tmp_path / "drafts" / "coastal.md"
+    assert main(["export", "--plan", str(plan_id), "--format", "md", "-o", str(out)]) == 0
+    links = re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", out.read_text(encoding="utf-8"))
+    assert links  # the draft has charts to show
+    for name in links:
+        assert (out.parent / name).read_bytes().startswith(b"\x89PNG"), name
+    assert sorted(path.name for path in out.parent.iterdir()) == sorted([out.name, *links])  # no .part left
 
 
 def test_participants_are_named_only_when_the_facilitator_opts_in_and_they_agreed(services: Services) -> None:

@@ -21,9 +21,12 @@ def test_demo_writes_drafts_with_the_captured_themes_and_checked_initiatives(
     assert main(["demo", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     files = sorted(out.iterdir())
-    assert [path.suffix for path in files] == [".docx", ".json", ".md"]
+    assert sorted({path.suffix for path in files}) == [".docx", ".json", ".md", ".png"]
     for path in files:
         assert str(path) in printed  # the files are named at the end
+    markdown_text = next(p for p in files if p.suffix == ".md").read_text()
+    for chart in (p for p in files if p.suffix == ".png"):
+        assert f"]({chart.name})" in markdown_text  # every chart the Markdown links is beside it
 
     draft = json.loads(next(p for p in files if p.suffix == ".json").read_text())
     assert draft["schema"] == "planbot.draft/2"

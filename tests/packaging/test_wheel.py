@@ -1,8 +1,10 @@
 """planbot built as a wheel and installed without `-e` works from any directory: ask, check and demo.
 
-The wheel is built from a copy of the source tree (so stale `build/` output of the checkout cannot leak into it)
-and installed, without its dependencies, into a fresh venv that sees the dev venv's site-packages through a
-`.pth` file: nothing is downloaded, and the code that runs is the wheel's, not the checkout's.
+The wheels (planbot's, and the testkit's that `planbot demo` plays its workshop through) are built from a copy of
+the source tree (so stale `build/` output of the checkout cannot leak into them) and installed, without their
+dependencies, into a fresh venv that sees the dev venv's site-packages through a `.pth` file: nothing is
+downloaded, and the code that runs is the wheels', not the checkout's. The planbot wheel ships no test doubles;
+without the testkit, `planbot demo` says in one line how to install it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
     skipped |= {name for name in names if name.endswith(".egg-info")}
     if here == ROOT:
         skipped |= NOT_SOURCE & set(names)
+    if here == ROOT / "planbot_testkit":
+        skipped |= {"build"} & set(names)  # the testkit's own project folder: stale output of a build in the checkout
     if here == ROOT / "evals":
         skipped |= {"datasets", "reports"} & set(names)  # eval data is dev-only: a checkout runs `planbot eval`
     return skipped
@@ -48,44 +52,6 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
 def _quiet(command: list[str], **kwargs: object) -> None:
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
-
-
-@dataclass
-class Installed:
-    venv: Path
-    env: dict[str, str]
-
-    @property
-    def bin(self) -> Path:
-        return self.venv / "bin"
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    base = tmp_path_factory.mktemp("wheel")
-    source, wheels, venv = base / "src", base / "wheels", base / "venv"
-    shutil.copytree(ROOT, source, ignore=_ignore)
-    _quiet(
-        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "--no-index",
-         "--quiet", "-w", str(wheels)],
-    )  # fmt: skip
-    (wheel,) = wheels.glob("planbot-*.whl")
-    _quiet([sys.executable, "-m", "venv", "--without-pip", str(venv)])
-    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
-    site.mkdir(parents=True, exist_ok=True)
-    # The dev venv's packages are importable, after the new venv's own; its editable-install hook is not run
-    # (a path listed in a .pth file is added to sys.path, its own .pth files are not processed).
-    (site / "dev-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    _quiet(
-        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
-         "--no-index", "--quiet", str(wheel)],
-    )  # fmt: skip
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PLANBOT_")}
-    for key in ("DATABASE_URL", "PYTHONPATH", "VIRTUAL_ENV", "TELEGRAM_BOT_TOKEN"):
-        env.pop(key, None)
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return Installed(venv=venv, env=env)
 
 
 @dataclass
@@ -99,13 +65,74 @@ class Run:
         return f"exit {self.returncode}\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
 
 
+@dataclass
+class Installed:
+    venv: Path
+    env: dict[str, str]
+    wheel: Path
+    testkit_wheel: Path
+    demo_without_testkit: Run
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / "bin"
+
+
+def _pip_install(venv: Path, wheel: Path) -> None:
+    _quiet(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
+         "--no-index", "--quiet", str(wheel)],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    base = tmp_path_factory.mktemp("wheel")
+    source, wheels, venv = base / "src", base / "wheels", base / "venv"
+    shutil.copytree(ROOT, source, ignore=_ignore)
+    for project in (source, source / "planbot_testkit"):
+        _quiet(
+            [sys.executable, "-m", "pip", "wheel", str(project), "--no-deps", "--no-build-isolation", "--no-index",
+             "--quiet", "-w", str(wheels)],
+        )  # fmt: skip
+    (wheel,) = wheels.glob("planbot-*.whl")
+    (testkit_wheel,) = wheels.glob("planbot_testkit-*.whl")
+    _quiet([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    site.mkdir(parents=True, exist_ok=True)
+    # The dev venv's packages are importable, after the new venv's own; its editable-install hook is not run
+    # (a path listed in a .pth file is added to sys.path, its own .pth files are not processed).
+    (site / "dev-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    _pip_install(venv, wheel)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PLANBOT_")}
+    for key in ("DATABASE_URL", "PYTHONPATH", "VIRTUAL_ENV", "TELEGRAM_BOT_TOKEN"):
+        env.pop(key, None)
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # planbot alone first: the demo needs the testkit, and must say so rather than fail
+    cwd = tmp_path_factory.mktemp("elsewhere-bare-demo")
+    bare = subprocess.run(
+        [str(venv / "bin" / "planbot"), "demo", "--out", "drafts"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+    )  # fmt: skip
+    _pip_install(venv, testkit_wheel)
+    return Installed(
+        venv=venv,
+        env=env,
+        wheel=wheel,
+        testkit_wheel=testkit_wheel,
+        demo_without_testkit=Run(bare.returncode, bare.stdout, bare.stderr, cwd),
+    )
+
+
 @pytest.fixture(scope="module")
 def runs(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
     """The three commands, started together (each in its own directory outside the repo) to keep the time down."""
     commands = {
         "probe": [
             str(installed.bin / "python"), "-c",
-            "import bot, bot.paths; print(bot.__file__); print(bot.paths.KNOWLEDGE_DIR); print(bot.paths.PROMPTS_DIR)",
+            "import bot, bot.paths, planbot_testkit; print(bot.__file__); print(bot.paths.KNOWLEDGE_DIR); "
+            "print(bot.paths.PROMPTS_DIR); print(planbot_testkit.__file__)",
         ],
         "ask": [str(installed.bin / "planbot"), "ask", QUESTION],
         "check": [str(installed.bin / "planbot"), "check", INITIATIVE],
@@ -136,8 +163,9 @@ def test_the_wheel_carries_the_prompts_and_the_knowledge_and_is_what_runs(
 ) -> None:
     probe = runs["probe"]
     assert probe.returncode == 0, probe.report()
-    module, knowledge, prompts = (Path(line) for line in probe.stdout.split())
+    module, knowledge, prompts, testkit = (Path(line) for line in probe.stdout.split())
     assert module.is_relative_to(installed.venv), f"the checkout ran, not the wheel: {module}"
+    assert testkit.is_relative_to(installed.venv), f"the checkout's testkit ran, not its wheel: {testkit}"
     assert knowledge.is_relative_to(installed.venv) and prompts.is_relative_to(installed.venv)
     assert (knowledge / "upgrading-plan-guidance.md").is_file() and (knowledge / "heads" / "checker.npz").is_file()
     assert (prompts / "messages" / "en.yaml").is_file()
@@ -165,3 +193,22 @@ def test_demo_from_the_wheel_writes_a_docx_draft(runs: dict[str, Run]) -> None:
     assert drafts, f"no DOCX under {demo.cwd / 'drafts'}\n{demo.report()}"
     with zipfile.ZipFile(drafts[0]) as docx:
         assert "word/document.xml" in docx.namelist()
+
+
+def test_the_planbot_wheel_ships_no_test_doubles(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        names = wheel.namelist()
+    doubles = [name for name in names if "loopback" in name or name.startswith(("planbot_testkit/", "tests/"))]
+    assert not doubles, f"test doubles in {installed.wheel.name}: {doubles[:10]}"
+    assert "bot/telegram/app.py" in names  # the real adapter is there
+    with zipfile.ZipFile(installed.testkit_wheel) as testkit:
+        assert {"planbot_testkit/server.py", "planbot_testkit/script.py"} <= set(testkit.namelist())
+
+
+def test_demo_without_the_testkit_says_in_one_line_how_to_install_it(installed: Installed) -> None:
+    bare = installed.demo_without_testkit
+    assert bare.returncode == 2, bare.report()
+    lines = bare.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in bare.stderr, bare.report()
+    assert lines[0].startswith("planbot: demo:") and "planbot_testkit" in lines[0], bare.report()
+    assert not (bare.cwd / "drafts").exists(), bare.report()

@@ -28,6 +28,7 @@ from evals.suites.proposals import (
     traced,
 )
 from tests.engine.fakes import FakeAnswerer
+from tests.fakes.engines import offline_parts
 
 pytestmark = pytest.mark.model
 
@@ -37,7 +38,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory, real_embeddings) -> Iterator[
     path: Path = tmp_path_factory.mktemp("demo") / "planbot.db"
     db = Database(f"sqlite:///{path}")
     db.migrate()
-    engine = Engine(db, OfflineExtractor(real_embeddings), FakeAnswerer(), real_embeddings, cluster=cluster)
+    engine = Engine(
+        db,
+        OfflineExtractor(real_embeddings),
+        FakeAnswerer(),
+        real_embeddings,
+        cluster=cluster,
+        **offline_parts(real_embeddings),
+    )
     try:
         yield run_plan(engine, db, real_embeddings, demo_row()), db
     finally:

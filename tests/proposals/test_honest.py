@@ -9,6 +9,7 @@ from bot.checker import OfflineChecker
 from bot.domain import Status, Verdict
 from bot.proposals import OfflineProposer
 from bot.proposals.patterns import load_patterns
+from bot.proposals.render import scoped
 from tests.fakes.embeddings import HashingEmbeddings
 from tests.proposals.conftest import interviewed_material
 from tests.proposals.test_proposer import LOOSE
@@ -22,7 +23,8 @@ def loose() -> OfflineProposer:
 
 def test_every_proposal_keeps_the_checkers_own_verdict_on_its_text(loose: OfflineProposer) -> None:
     for proposal in loose.propose(interviewed_material()):
-        again = loose.checker.check(proposal.text)
+        # its text as checked: each field's sentence scoped to the criteria that field speaks to
+        again = loose.checker.check(scoped(proposal.fields, LOOSE.render, LOOSE.scopes))
         assert again.to_contract_json() == proposal.scorecard.to_contract_json(), proposal.title
 
 

@@ -14,6 +14,7 @@ from bot.themes import cluster
 from evals.datasets import dataset_path
 from evals.suites.proposals import load, reading, run_plan, traceable
 from tests.engine.fakes import FakeAnswerer
+from tests.fakes.engines import offline_parts
 
 pytestmark = pytest.mark.model
 
@@ -30,7 +31,14 @@ def test_each_test_plan_gets_proposals_that_pass_trace_cover_and_use_named_playe
 ) -> None:
     db = Database(f"sqlite:///{tmp_path / 'planbot.db'}")
     db.migrate()
-    engine = Engine(db, OfflineExtractor(real_embeddings), FakeAnswerer(), real_embeddings, cluster=cluster)
+    engine = Engine(
+        db,
+        OfflineExtractor(real_embeddings),
+        FakeAnswerer(),
+        real_embeddings,
+        cluster=cluster,
+        **offline_parts(real_embeddings),
+    )
     try:
         outcome = run_plan(engine, db, real_embeddings, row)
     finally:

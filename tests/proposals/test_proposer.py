@@ -17,6 +17,7 @@ from bot.domain import SUPPORT_QUALITIES, InputKind, Status, Verdict
 from bot.errors import PlanbotError
 from bot.proposals import OfflineProposer, PlanMaterial, load_patterns, phrases
 from bot.proposals.models import FIELD_NAMES, Proposal
+from bot.proposals.render import scoped
 from bot.proposals.store import body_of
 from evals.suites.proposals import clean_slots, known_words, long_copies, title_problems, traced
 from tests.fakes.embeddings import HashingEmbeddings
@@ -75,7 +76,9 @@ def test_the_checked_text_is_rendered_from_the_fields(loose: OfflineProposer) ->
                 assert slot.value.casefold() in proposal.text.casefold(), (name, slot.value)
         for question in proposal.to_settle:  # a question is never read as evidence
             assert question not in proposal.text
-        assert checker.check(proposal.text) == proposal.scorecard
+        checked = scoped(proposal.fields, LOOSE.render, LOOSE.scopes)  # each field's sentence, scoped
+        assert str(checked) == proposal.text
+        assert checker.check(checked) == proposal.scorecard
 
 
 def test_titles_and_slots_read_as_a_facilitator_writes(loose: OfflineProposer) -> None:
@@ -102,9 +105,8 @@ def test_named_players_come_as_clean_names_with_their_inputs(loose: OfflinePropo
     assert buyer.title == "Raise quality and prices through Ol Kalou collection centre"
     lender = next(p for p in proposals if p.pattern == "through_main_lender")
     assert lender.fields.where.value == "the SACCO" and "Ol Kalou" not in lender.text
-    assert {"the cooperative chairman", "Ol Kalou collection centre", "the SACCO"} <= {
-        a for p in proposals for a in p.actors
-    }
+    assert {a for p in proposals for a in p.actors} == {"the cooperative chairman"}  # places are where, not who
+    assert {"Ol Kalou collection centre", "the SACCO"} <= {p.fields.where.value for p in proposals}
 
 
 def test_a_stakeholders_idea_is_credited(loose: OfflineProposer) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from bot.services import Services
 from bot.settings import load_settings
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, ScriptedChat
 from tests.fakes.embeddings import HashingEmbeddings
 
 STAKEHOLDER_STEPS = ("I agree", "Producer", "Micro (1-4 people)", "Skip")

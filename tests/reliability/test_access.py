@@ -16,8 +16,8 @@ from bot.messages import catalogue
 from bot.storage.models import Plan
 from bot.storage.plan_models import Invite, Membership, PersonRow, StoredInput
 from bot.telegram.app import FACILITATOR_COMMANDS, PRIVATE_COMMANDS
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat, running_bot
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, ScriptedChat, running_bot
 from tests.fakes.documents import write_docx
 from tests.reliability.conftest import join, say_all
 

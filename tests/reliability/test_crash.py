@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, func, select
 
 from bot.engine.topics import interview_data
 from bot.storage.plan_models import Membership, PersonRow, ProcessedMessage, StoredInput
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import ScriptedChat
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import ScriptedChat
 from tests.reliability.conftest import join, new_plan
 
 pytestmark = [pytest.mark.slow, pytest.mark.telegram, pytest.mark.model]

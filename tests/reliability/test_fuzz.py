@@ -13,8 +13,8 @@ from telegram import Update
 
 from bot.engine.engine import MAX_MESSAGE_CHARS
 from bot.storage.plan_models import StoredInput
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import ScriptedChat, running_bot
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import ScriptedChat, running_bot
 from tests.reliability.conftest import ErrorLog, join, new_plan
 
 pytestmark = [pytest.mark.telegram, pytest.mark.slow]

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bench.fuzz_updates import ErrorCount, Targets, deliver, setup, updates
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import running_bot
-from bot.telegram.loopback.updates import FakeUser
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import running_bot
+from planbot_testkit.updates import FakeUser
 from tests.reliability.conftest import new_plan
 
 pytestmark = [pytest.mark.telegram, pytest.mark.slow]

@@ -18,8 +18,8 @@ from bot.storage import Database
 from bot.storage.delivery_models import OutboxRow
 from bot.telegram import groups as tg_groups
 from bot.telegram.delivery import Courier, PacedSender
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import running_bot
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import running_bot
 from tests.fakes.embeddings import HashingEmbeddings
 from tests.reliability.conftest import join, new_plan
 from tests.waiting import await_until
@@ -72,7 +72,8 @@ async def test_a_message_whose_worker_died_before_answering_is_answered_once_whe
         source_id = f"{farmer.user.id}:{update['message']['message_id']}"
         # another worker took the message, committed it and its replies, and died before sending them
         crashed = Engine(Database(services.settings.resolved_database_url), services.extractor,
-                         services.answerer, HashingEmbeddings())  # fmt: skip
+                         services.answerer, HashingEmbeddings(), checker=services.checker,
+                         proposer=services.proposer)  # fmt: skip
         person = Person(key=f"tg:{farmer.user.id}", display_name="Wanjiru")
         stored = crashed.handle_durably(person, Incoming(text=ANSWER, source_id=source_id))
         assert stored and all(item.id is not None for item in stored)
@@ -96,7 +97,8 @@ async def test_a_reminder_left_by_a_dead_worker_is_sent_once_by_another(bot_api:
         tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
         await facilitator.say(f"/meeting {tomorrow}")
         crashed = Engine(Database(services.settings.resolved_database_url), services.extractor,
-                         services.answerer, HashingEmbeddings())  # fmt: skip
+                         services.answerer, HashingEmbeddings(), checker=services.checker,
+                         proposer=services.proposer)  # fmt: skip
         [nudge] = crashed.queue_reminders(window=timedelta(hours=48))  # recorded and owed, then the worker died
         crashed.outbox.close()
         crashed.db.dispose()

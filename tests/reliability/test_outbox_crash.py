@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, func, select
 from bot.engine.outbox import decode
 from bot.storage.delivery_models import OutboxRow
 from bot.storage.plan_models import ProcessedMessage
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, ScriptedChat
 from tests.reliability.conftest import STAKEHOLDER_STEPS, join, new_plan
 from tests.reliability.test_crash import _start
 from tests.reliability.test_webhook_crash import Worker

@@ -14,6 +14,7 @@ from bot.storage.plan_models import Membership, PersonRow, StoredInput
 from bot.themes import cluster
 from tests.engine.fakes import FakeAnswerer, KeywordExtractor
 from tests.fakes.embeddings import HashingEmbeddings
+from tests.fakes.engines import offline_parts
 
 
 class CountingEmbeddings(Embeddings):
@@ -35,7 +36,7 @@ class CountingEmbeddings(Embeddings):
 def _engine(tmp_path: Path, embeddings: Embeddings) -> Engine:
     db = Database(f"sqlite:///{tmp_path / 'planbot.db'}")
     db.migrate()
-    return Engine(db, KeywordExtractor(), FakeAnswerer(), embeddings, cluster=cluster)
+    return Engine(db, KeywordExtractor(), FakeAnswerer(), embeddings, cluster=cluster, **offline_parts(embeddings))
 
 
 def _plan_with_inputs(engine: Engine) -> Person:

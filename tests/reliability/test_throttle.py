@@ -13,9 +13,9 @@ from bot.messages import catalogue
 from bot.storage import Database
 from bot.storage.plan_models import PersonRow, ProcessedMessage, StoredInput
 from bot.telegram.app import build_application, post_init, post_shutdown
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.server import polling
 from bot.telegram.throttle import FloodThrottle, SharedFloodThrottle, Verdict
+from planbot_testkit import FakeBotApi
+from planbot_testkit.server import polling
 from tests.reliability.conftest import join, new_plan
 
 pytestmark = [pytest.mark.telegram]

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, func, select
 from bot.engine.topics import interview_data
 from bot.storage.delivery_models import OutboxRow
 from bot.storage.plan_models import Membership, PersonRow, ProcessedMessage
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, ScriptedChat
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, ScriptedChat
 from tests.reliability.conftest import STAKEHOLDER_STEPS
 from tests.reliability.test_workers import SECRET, free_port
 

@@ -8,9 +8,9 @@ import pytest
 
 from bot.services import Services
 from bot.settings import load_settings
-from bot.telegram.loopback import FakeBotApi
-from bot.telegram.loopback.script import INVITE_LINK, running_bot
-from bot.telegram.loopback.script import ScriptedChat as Chat
+from planbot_testkit import FakeBotApi
+from planbot_testkit.script import INVITE_LINK, running_bot
+from planbot_testkit.script import ScriptedChat as Chat
 
 __all__ = ["INVITE_LINK", "Chat", "make_services_factory", "running_bot", "services_factory"]
 

@@ -16,8 +16,8 @@ from bot.cli.app import main
 from bot.storage.models import Document
 from bot.storage.plan_models import StoredInput
 from bot.telegram.app import build_application
-from bot.telegram.loopback.server import FakeBotApi
 from bot.telegram.webhook import serve_webhook
+from planbot_testkit.server import FakeBotApi
 from tests.fakes.documents import write_docx
 from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.storage.plan_models import StoredInput
-from bot.telegram.loopback.server import FakeBotApi
+from planbot_testkit.server import FakeBotApi
 from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 
 pytestmark = [pytest.mark.telegram, pytest.mark.model]
@@ -75,8 +75,9 @@ async def test_a_workshop_on_telegram(bot_api: FakeBotApi, services_factory) -> 
         await bot_api.wait_for(lambda: bot_api.answer_for(update_id), timeout=30)
         assert bot_api.answer_for(update_id).get("show_alert") is True
 
-        summary = await facilitator.say("/summary")
-        text = summary[0].plain_text
+        summary = await facilitator.say("/summary", expect=2)
+        assert [m.kind for m in summary] == ["photo", "text"]  # the themes chart first, then the text
+        text = summary[-1].plain_text
         assert "plastic" in text and "ice" in text
         exported = await facilitator.say("/export docx", expect=2)
         document = exported[-1].document

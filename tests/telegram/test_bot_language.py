@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.messages import catalogue
-from bot.telegram.loopback.server import FakeBotApi
+from planbot_testkit.server import FakeBotApi
 from tests.telegram.kit import INVITE_LINK, Chat, running_bot
 
 pytestmark = [pytest.mark.telegram, pytest.mark.model]

@@ -33,8 +33,8 @@ from telegram.ext import (
 
 from bench.bench_transport import run
 from bench.echo_bot import build_echo_application
-from bot.telegram.loopback import updates
-from bot.telegram.loopback.server import FakeBotApi, parse_html, polling
+from planbot_testkit import updates
+from planbot_testkit.server import FakeBotApi, parse_html, polling
 
 pytestmark = pytest.mark.telegram
 
@@ -419,5 +419,5 @@ async def test_bench_transport_measures_a_small_load() -> None:
 
 
 def test_the_kit_imports_without_pytest() -> None:
-    code = "import sys, bot.telegram.loopback, bench.bench_transport; sys.exit('pytest' in sys.modules)"
+    code = "import sys, planbot_testkit, bench.bench_transport; sys.exit('pytest' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False, cwd=Path(__file__).parents[2]).returncode == 0

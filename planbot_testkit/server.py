@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, web
 
-from bot.telegram.loopback import updates as factory
-from bot.telegram.loopback.updates import FakeChat, FakeUser
+from planbot_testkit import updates as factory
+from planbot_testkit.updates import FakeChat, FakeUser
 
 if TYPE_CHECKING:
     from telegram.ext import Application, ApplicationBuilder
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 DEFAULT_TOKEN = "123456789:TEST-loopbackFakeBotApiToken_0000"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's limit for a photo (documents may be larger)
+MAX_PHOTO_SIDES = 10_000  # width + height of a photo, at most
+MAX_PHOTO_RATIO = 20  # the longer side over the shorter, at most
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8"
 MAX_CALLBACK_DATA = 64
 MAX_LONG_POLL = 50.0
 
@@ -113,6 +118,7 @@ _CANONICAL_METHODS = [
     "editMessageReplyMarkup",
     "answerCallbackQuery",
     "sendDocument",
+    "sendPhoto",
     "sendPoll",
     "stopPoll",
     "setMyCommands",
@@ -237,6 +243,7 @@ class BotMessage:
     document: StoredFile | None = None
     caption: str | None = None
     poll: dict[str, Any] | None = None
+    photo: StoredFile | None = None
     sent_at: float = field(default_factory=time.monotonic)
     history: list[str] = field(default_factory=list)
     api: dict[str, Any] = field(default_factory=dict)
@@ -1153,6 +1160,63 @@ class FakeBotApi:
         }
         return self._store(chat, sent, document=document, caption=plain_caption).to_api()
 
+    async def _api_sendPhoto(self, call: RecordedCall, uploads: dict) -> Any:
+        """A photo uploaded (multipart, as PTB sends bytes) or sent again by file_id; checked like Telegram checks
+        it: an image (PNG or JPEG), at most 10 MB, sides that add up to at most 10000 and a ratio of at most 20."""
+        params = call.params
+        chat = self._target_chat(params)
+        value = params.get("photo")
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = uploads.get(value.removeprefix("attach://"))
+        else:
+            upload = uploads.get("photo")
+        if upload is not None:
+            file_name, data, mime = upload
+            if not data:
+                raise bad_request("file must be non-empty")
+            if len(data) > MAX_PHOTO_BYTES:
+                raise bad_request("PHOTO_SAVE_FILE_INVALID")
+            size = _image_size(data)
+            if size is None:
+                raise bad_request("IMAGE_PROCESS_FAILED")
+            width, height = size
+            if width + height > MAX_PHOTO_SIDES or max(size) > MAX_PHOTO_RATIO * max(min(size), 1):
+                raise bad_request("PHOTO_INVALID_DIMENSIONS")
+            ext = "png" if data.startswith(_PNG) else "jpg"
+            stored = self._register_file(data, "photos", ext, file_name=file_name, mime_type=mime or f"image/{ext}")
+        elif isinstance(value, str) and value in self._files:
+            stored = self._files[value]
+            width = height = 320
+        else:
+            raise bad_request(
+                "wrong file identifier/HTTP URL specified" if value else "there is no photo in the request"
+            )
+        call.files["photo"] = stored
+        caption = params.get("caption")
+        plain_caption = (
+            self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption") if caption else None
+        )
+        markup = self._checked_markup(params.get("reply_markup"))
+        sent = BotMessage(
+            self._next_message_id(chat.id),
+            chat.id,
+            "photo",
+            photo=stored,
+            caption=caption,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+        )
+        sizes = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(stored.data),
+            }
+        ]
+        return self._store(chat, sent, photo=sizes, caption=plain_caption).to_api()
+
     async def _api_sendPoll(self, call: RecordedCall, uploads: dict) -> Any:
         params = call.params
         chat = self._target_chat(params)
@@ -1271,6 +1335,24 @@ class FakeBotApi:
 
     async def _api_logOut(self, call: RecordedCall, uploads: dict) -> Any:
         return True
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG (from its header) or a JPEG (from its first frame); None: not an image."""
+    if data.startswith(_PNG) and len(data) >= 24 and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(_JPEG):
+        return None
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(data[at + 7 : at + 9], "big"), int.from_bytes(data[at + 5 : at + 7], "big")
+        at += 2 + length
+    return None
 
 
 @contextlib.asynccontextmanager

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from bot.services import Services
 from bot.telegram.app import build_application, post_init, post_shutdown
-from bot.telegram.loopback.server import BotMessage, FakeBotApi, polling
-from bot.telegram.loopback.updates import FakeUser
+from planbot_testkit.server import BotMessage, FakeBotApi, polling
+from planbot_testkit.updates import FakeUser
 
 INVITE_LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]{22,64})")
 
