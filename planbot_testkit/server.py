@@ -1137,11 +1137,7 @@ class FakeBotApi:
                 "wrong file identifier/HTTP URL specified" if value else "there is no document in the request"
             )
         call.files["document"] = stored
-        caption = params.get("caption")
-        plain_caption = (
-            self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption") if caption else None
-        )
-        markup = self._checked_markup(params.get("reply_markup"))
+        caption, plain_caption, markup = self._caption_and_markup(params)
         sent = BotMessage(
             self._next_message_id(chat.id),
             chat.id,
@@ -1159,6 +1155,14 @@ class FakeBotApi:
             "file_size": len(stored.data),
         }
         return self._store(chat, sent, document=document, caption=plain_caption).to_api()
+
+    def _caption_and_markup(self, params: dict) -> tuple[Any, str | None, Any]:
+        """A file message's caption (as sent, and as the chat shows it once parsed) and its checked keyboard."""
+        caption = params.get("caption")
+        if not caption:
+            return caption, None, self._checked_markup(params.get("reply_markup"))
+        plain = self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption")
+        return caption, plain, self._checked_markup(params.get("reply_markup"))
 
     async def _api_sendPhoto(self, call: RecordedCall, uploads: dict) -> Any:
         """A photo uploaded (multipart, as PTB sends bytes) or sent again by file_id; checked like Telegram checks
@@ -1192,11 +1196,7 @@ class FakeBotApi:
                 "wrong file identifier/HTTP URL specified" if value else "there is no photo in the request"
             )
         call.files["photo"] = stored
-        caption = params.get("caption")
-        plain_caption = (
-            self._checked_text(caption, params.get("parse_mode"), MAX_CAPTION, "message caption") if caption else None
-        )
-        markup = self._checked_markup(params.get("reply_markup"))
+        caption, plain_caption, markup = self._caption_and_markup(params)
         sent = BotMessage(
             self._next_message_id(chat.id),
             chat.id,

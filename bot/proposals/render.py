@@ -20,6 +20,11 @@ def render(fields: ProposalFields, words: Render) -> str:
 def scoped(fields: ProposalFields, words: Render, scopes: Mapping[str, Sequence[CriterionId]]) -> ScopedText:
     """The same text, each field's sentence carrying the criteria it may decide (`scopes`, by field name; a
     field not named may decide any): "First benefit: ..." is never evidence of investment."""
+    return ScopedText((text, scopes.get(name)) for name, text in field_parts(fields, words))
+
+
+def field_parts(fields: ProposalFields, words: Render) -> list[tuple[str, str]]:
+    """(field name, its sentence) for each field that holds a value, in the order the text gives them."""
     parts: list[tuple[str, str]] = []
     if fields.what.value:
         parts.append(("what", _sentence(fields.what.value)))
@@ -43,7 +48,7 @@ def scoped(fields: ProposalFields, words: Render, scopes: Mapping[str, Sequence[
         else:  # the groups the inputs name; how many who raised it run small firms stays in the fields
             shown = words.beneficiaries.format(value=value)
         parts.append(("beneficiaries", shown))
-    return ScopedText((text, scopes.get(name)) for name, text in parts)
+    return parts
 
 
 def _sentence(text: str) -> str:

@@ -39,6 +39,7 @@ from bot.messages import catalogue
 from bot.paths import knowledge_path
 from bot.proposals import OfflineProposer, PlanMaterial, Proposal, load_patterns, material_for, phrases
 from bot.proposals.models import NOUN_PHRASE_FIELDS, ProposalFields
+from bot.proposals.render import field_parts
 from bot.storage import Database
 from bot.storage.models import Plan
 from evals.suites.common import SuiteResult, read_rows, rounded
@@ -231,28 +232,10 @@ SETTLES = {
 
 
 def field_sentences(fields: ProposalFields) -> list[tuple[str, str]]:
-    """Each filled field as the library's render words write it into the checked text (what happens last)."""
-    words = load_patterns().render
-    shown: list[tuple[str, str]] = []
-    if fields.lead.value:
-        shown.append(("lead", words.lead.format(value=fields.lead.value, detail=fields.lead.detail or "")))
-    if fields.where.value:
-        shown.append(("where", words.where.format(value=fields.where.value, detail=fields.where.detail or "")))
-    if fields.first_step.value:
-        shown.append(("first_step", words.first_step.format(value=fields.first_step.value)))
-    if fields.benefit.value:
-        when = fields.when.value
-        said = words.benefit_when.format(value=fields.benefit.value, when=when) if when else None
-        shown.append(("benefit", said or words.benefit.format(value=fields.benefit.value)))
-    if fields.investment.value:
-        shown.append(("investment", words.investment.format(value=fields.investment.value)))
-    if fields.beneficiaries.value:
-        value, detail = fields.beneficiaries.value, fields.beneficiaries.detail
-        said = words.beneficiaries_detail.format(value=value, detail=detail) if detail else None
-        shown.append(("beneficiaries", said or words.beneficiaries.format(value=value)))
-    if fields.what.value:
-        shown.append(("what", fields.what.value))
-    return shown
+    """Each filled field's sentence as the checked text holds it, "what" last (a field's own words inside the
+    description must be credited to that field)."""
+    parts = field_parts(fields, load_patterns().render)
+    return sorted(parts, key=lambda part: part[0] == "what")
 
 
 def _plain(text: str) -> str:

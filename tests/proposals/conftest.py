@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from langchain_core.embeddings import Embeddings
 
@@ -84,8 +86,19 @@ def interviewed_material(sizes: dict[int, str] | None = None, drop: tuple[str, .
     """The interviewed dairy plan; `drop` leaves out the answers to those questions."""
     sizes = SIZES if sizes is None else sizes
     said = [row for row in INTERVIEWED if row[1] not in drop]
+    return material_from(said, sizes.get, name="Nyandarua dairy", value_chain="dairy", region="Nyandarua")
+
+
+def material_from(
+    said: list[tuple[InputKind, str, str, int]],
+    size_of: Callable[[int], str | None],
+    name: str,
+    value_chain: str,
+    region: str,
+) -> PlanMaterial:
+    """(kind, question, text, person) inputs of producers (`size_of` each person's size), one theme per text."""
     inputs = [
-        MaterialInput(id=n, kind=kind, text=text, person_id=p, question=q, actor_type="producer", size=sizes.get(p))
+        MaterialInput(id=n, kind=kind, text=text, person_id=p, question=q, actor_type="producer", size=size_of(p))
         for n, (kind, q, text, p) in enumerate(said, 1)
     ]
     themes: dict[tuple[InputKind, str], list[MaterialInput]] = {}
@@ -93,9 +106,9 @@ def interviewed_material(sizes: dict[int, str] | None = None, drop: tuple[str, .
         themes.setdefault((item.kind, item.text), []).append(item)
     return PlanMaterial(
         plan_id=1,
-        name="Nyandarua dairy",
-        value_chain="dairy",
-        region="Nyandarua",
+        name=name,
+        value_chain=value_chain,
+        region=region,
         inputs=inputs,
         themes=[
             MaterialTheme(

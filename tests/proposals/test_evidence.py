@@ -8,11 +8,11 @@ import pytest
 
 from bot.checker import OfflineChecker
 from bot.domain import CriterionId, InputKind, Status
-from bot.proposals import MaterialInput, MaterialTheme, OfflineProposer, PlanMaterial, load_patterns
+from bot.proposals import OfflineProposer, PlanMaterial, load_patterns
 from bot.proposals.models import ProposalFields, Slot
 from bot.proposals.render import scoped
 from tests.fakes.embeddings import HashingEmbeddings
-from tests.proposals.conftest import build_material, interviewed_material
+from tests.proposals.conftest import build_material, interviewed_material, material_from
 from tests.proposals.test_proposer import LOOSE
 
 C = CriterionId
@@ -29,25 +29,8 @@ def loose(checker: OfflineChecker) -> OfflineProposer:
 
 
 def _material(said: list[tuple[InputKind, str, str, int]], chain: str = "dairy") -> PlanMaterial:
-    """(kind, question, text, person) inputs, one theme per distinct text."""
-    inputs = [
-        MaterialInput(id=n, kind=kind, text=text, person_id=p, question=q, actor_type="producer", size="small")
-        for n, (kind, q, text, p) in enumerate(said, 1)
-    ]
-    themes: dict[tuple[InputKind, str], list[MaterialInput]] = {}
-    for item in inputs:
-        themes.setdefault((item.kind, item.text), []).append(item)
-    return PlanMaterial(
-        plan_id=1,
-        name="A plan",
-        value_chain=chain,
-        region="Kilifi",
-        inputs=inputs,
-        themes=[
-            MaterialTheme(kind=k, label=t, input_ids=[i.id for i in items], people=len({i.person_id for i in items}))
-            for (k, t), items in themes.items()
-        ],
-    )
+    """(kind, question, text, person) inputs of small producers, one theme per distinct text."""
+    return material_from(said, lambda person: "small", name="A plan", value_chain=chain, region="Kilifi")
 
 
 def test_a_first_benefit_sentence_is_never_evidence_of_investment(checker: OfflineChecker) -> None:
